@@ -1,0 +1,685 @@
+"""`GAN`: an unconditional GAN that trains with `keras.Model.fit`."""
+
+from __future__ import annotations
+
+import warnings
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_gan_kit import losses as losses_lib
+from keras_gan_kit import trainers
+from keras_gan_kit.optimizers import OptimizerGroup
+from keras_gan_kit.trainers import Phase
+
+__all__ = ["GAN"]
+
+
+def _default_optimizer():
+    return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+
+
+def _shape_tuple(shape):
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+def _is_tanh_output(model) -> bool:
+    """Whether a network's last layer ends in tanh (its outputs lie in [-1, 1])."""
+    layers = getattr(model, "layers", None)
+    if not layers:
+        return False
+    activation = getattr(layers[-1], "activation", None)
+    return getattr(activation, "__name__", None) == "tanh"
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_kit")
+class GAN(keras.Model):
+    """A generative adversarial network that trains with `fit()`.
+
+    Wraps a generator (latent -> sample) and a discriminator (sample -> logit
+    or logit map) and overrides `train_step` with the adversarial update: one
+    or more discriminator phases, then a generator phase. The algorithm is
+    written once in `keras.ops`; the backend-specific part (how gradients are
+    taken and applied) lives in `keras_gan_kit.trainers`, so the same model
+    trains on TensorFlow, JAX and PyTorch, jit-compiled on TensorFlow (XLA on
+    GPU) and JAX. Samples may have any shape: images, or plain vectors.
+
+    Each discriminator step draws fresh latents and reuses the current real
+    batch (as in the keras.io WGAN-GP example); `discriminator_steps=5` thus
+    makes five critic updates per real batch.
+
+    Logged values (progress bar, `History`, callbacks): `d_loss` (the
+    adversarial discriminator loss, without penalties), `g_loss`, and one key
+    per penalty (`gp`, `r1`, `r2`: the weighted penalty, averaged over the
+    steps on which it was applied).
+
+    Args:
+        generator: `keras.Model` or `keras.layers.Layer`. Maps latents of shape
+            `(batch, *latent_shape)` to samples.
+        discriminator: `keras.Model` or `keras.layers.Layer`. Maps samples to
+            logits `(batch, ...)` (one logit, or a PatchGAN map). Its logits are
+            cast to float32 before any loss.
+        latent_dim: int or tuple of int. Latent shape without the batch axis.
+            Defaults to the generator's input shape when the generator is a
+            built functional/sequential model; required otherwise.
+        seed: int. Seed of the latent noise drawn during training and by
+            `generate()`. Defaults to None (random).
+        **kwargs: forwarded to `keras.Model` (`name`, `dtype`).
+
+    Example:
+
+    ```python
+    import keras
+    import keras_gan_kit as kgk
+
+    generator = keras.Sequential([keras.Input((16,)), keras.layers.Dense(64, activation="relu"),
+                                  keras.layers.Dense(2)])
+    discriminator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(64, activation="relu"),
+                                      keras.layers.Dense(1)])
+    gan = kgk.GAN(generator, discriminator, seed=0)
+    gan.compile(loss="hinge")
+    gan.fit(points, batch_size=128, epochs=10)   # points: float32 array (n, 2)
+    samples = gan.generate(1000)
+    ```
+    """
+
+    def __init__(self, generator, discriminator, latent_dim=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        for arg, network in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(network, keras.layers.Layer):
+                raise ValueError(
+                    f"GAN expects `{arg}` to be a keras.Model or keras.layers.Layer. "
+                    f"Received: {arg}={network!r} of type {type(network).__name__}"
+                )
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+            raise ValueError(f"`seed` must be an int or None. Received: seed={seed!r}")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.seed = seed
+        self.latent_dim = latent_dim
+        self.latent_shape = self._resolve_latent_shape(generator, latent_dim)
+        self.seed_generator = keras.random.SeedGenerator(seed, name="training_seed")
+        self.sampling_seed_generator = keras.random.SeedGenerator(
+            None if seed is None else seed + 1, name="sampling_seed"
+        )
+        self.sample_shape = self._build_networks()
+        self.adversarial_loss = None
+        self.penalties = []
+        self.discriminator_steps = 1
+        self._trackers = {}
+        self._phases = None
+        self._compile_arguments = None
+        self.built = True
+
+    # ------------------------------------------------------------------ #
+    # Construction
+    # ------------------------------------------------------------------ #
+    @staticmethod
+    def _resolve_latent_shape(generator, latent_dim):
+        if latent_dim is not None:
+            shape = (latent_dim,) if isinstance(latent_dim, int) else tuple(latent_dim)
+            if not shape or not all(
+                isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape
+            ):
+                raise ValueError(
+                    "`latent_dim` must be a positive int or a tuple of positive ints. "
+                    f"Received: latent_dim={latent_dim!r}"
+                )
+            inputs = getattr(generator, "inputs", None)
+            if inputs and len(inputs) == 1:
+                expected = _shape_tuple(inputs[0].shape[1:])
+                if len(expected) != len(shape) or any(
+                    e is not None and e != s for e, s in zip(expected, shape)
+                ):
+                    raise ValueError(
+                        f"`latent_dim` does not match the generator's input shape "
+                        f"{expected}. Received: latent_dim={latent_dim!r}"
+                    )
+            return shape
+        inputs = getattr(generator, "inputs", None)
+        if not inputs:
+            raise ValueError(
+                "Cannot infer the latent shape: the generator has no symbolic input "
+                "(it is a subclassed model or an unbuilt layer). Pass it explicitly, "
+                "e.g. GAN(generator, discriminator, latent_dim=128). Received: "
+                "latent_dim=None"
+            )
+        if len(inputs) != 1:
+            raise ValueError(
+                "GAN expects a generator with a single (latent) input. Received a "
+                f"generator with {len(inputs)} inputs."
+            )
+        shape = _shape_tuple(inputs[0].shape[1:])
+        if not shape or any(d is None for d in shape):
+            raise ValueError(
+                f"The generator's input shape {shape} is not fully defined; pass "
+                "`latent_dim` explicitly."
+            )
+        return shape
+
+    def _build_networks(self):
+        """Builds both networks and checks that they fit together."""
+        latents = ops.zeros((2,) + self.latent_shape)
+        samples = self.generator(latents, training=False)
+        sample_shape = _shape_tuple(samples.shape[1:])
+        d_inputs = getattr(self.discriminator, "inputs", None)
+        if d_inputs:
+            if len(d_inputs) != 1:
+                raise ValueError(
+                    "GAN expects a discriminator with a single input. Received a "
+                    f"discriminator with {len(d_inputs)} inputs."
+                )
+            expected = _shape_tuple(d_inputs[0].shape[1:])
+            if len(expected) != len(sample_shape) or any(
+                e is not None and e != s for e, s in zip(expected, sample_shape)
+            ):
+                raise ValueError(
+                    "The generator's output shape does not match the discriminator's "
+                    f"input shape. Received: generator output shape {sample_shape}, "
+                    f"discriminator input shape {expected}."
+                )
+        logits = self.discriminator(samples, training=False)
+        if len(logits.shape) < 1 or logits.shape[0] != 2:
+            raise ValueError(
+                "The discriminator must return logits with a batch axis, shape "
+                f"(batch, ...). Received logits of shape {tuple(logits.shape)} for a "
+                "batch of 2 samples."
+            )
+        return sample_shape
+
+    # ------------------------------------------------------------------ #
+    # Compile
+    # ------------------------------------------------------------------ #
+    def compile(
+        self,
+        generator_optimizer="auto",
+        discriminator_optimizer="auto",
+        loss="non_saturating",
+        penalties=(),
+        discriminator_steps: int = 1,
+        jit_compile="auto",
+        steps_per_execution: int = 1,
+        run_eagerly: bool = False,
+    ):
+        """Configures the adversarial training.
+
+        Args:
+            generator_optimizer: `keras.optimizers.Optimizer`, str, dict or
+                `"auto"`. Updates the generator. `"auto"` is
+                `Adam(2e-4, beta_1=0.5)` (DCGAN). Defaults to `"auto"`.
+            discriminator_optimizer: as `generator_optimizer`, for the
+                discriminator. Must be a different instance. Defaults to `"auto"`.
+            loss: str, dict or `keras_gan_kit.losses.AdversarialLoss`. The
+                adversarial loss; see `keras_gan_kit.losses.get`. Defaults to
+                `"non_saturating"`.
+            penalties: sequence of `keras_gan_kit.losses.Penalty` (or names
+                `"gp"`, `"r1"`, `"r2"`). Added to the discriminator loss.
+                Defaults to none.
+            discriminator_steps: int. Discriminator updates per generator update.
+                Defaults to 1.
+            jit_compile: bool or `"auto"`. As in `keras.Model.compile`: XLA on
+                JAX; on TensorFlow, XLA on GPU only; eager on PyTorch.
+            steps_per_execution: int. Training steps per compiled call.
+                Defaults to 1.
+            run_eagerly: bool. Run the step eagerly (debugging). Defaults to False.
+
+        Under the `"mixed_float16"` dtype policy each optimizer is wrapped in
+        its own `keras.optimizers.LossScaleOptimizer`, so an overflow in one
+        network's gradients skips that network's step only.
+        """
+        if (
+            not isinstance(discriminator_steps, int)
+            or isinstance(discriminator_steps, bool)
+            or discriminator_steps < 1
+        ):
+            raise ValueError(
+                "`discriminator_steps` must be an integer >= 1. Received: "
+                f"discriminator_steps={discriminator_steps!r}"
+            )
+        adversarial_loss = losses_lib.get(loss)
+        if isinstance(penalties, (str, losses_lib.Penalty)):
+            penalties = [penalties]
+        penalties = [losses_lib.get_penalty(p) for p in penalties]
+        names = [p.name for p in penalties]
+        if len(set(names)) != len(names) or {"d_loss", "g_loss"} & set(names):
+            raise ValueError(
+                "Each penalty needs a distinct log name other than 'd_loss' and "
+                f"'g_loss'. Received penalties with names {names}."
+            )
+        for penalty in penalties:
+            penalty.check_loss(adversarial_loss)
+        if adversarial_loss.is_critic_loss and not penalties:
+            warnings.warn(
+                f"The {adversarial_loss.name!r} loss needs a Lipschitz critic: add "
+                "penalties=[GradientPenalty()] or use spectral normalization in the "
+                "discriminator, or training will diverge.",
+                stacklevel=2,
+            )
+
+        g_optimizer = self._resolve_optimizer(generator_optimizer, "generator_optimizer")
+        d_optimizer = self._resolve_optimizer(
+            discriminator_optimizer, "discriminator_optimizer"
+        )
+        if g_optimizer is d_optimizer:
+            raise ValueError(
+                "The generator and the discriminator need separate optimizer "
+                "instances (an optimizer keeps per-variable state). Received the same "
+                "instance for generator_optimizer and discriminator_optimizer."
+            )
+        self._compile_arguments = {
+            "generator_optimizer": keras.saving.serialize_keras_object(g_optimizer),
+            "discriminator_optimizer": keras.saving.serialize_keras_object(d_optimizer),
+            "loss": keras.saving.serialize_keras_object(adversarial_loss),
+            "penalties": [keras.saving.serialize_keras_object(p) for p in penalties],
+            "discriminator_steps": discriminator_steps,
+            "jit_compile": jit_compile,
+            "steps_per_execution": steps_per_execution,
+        }
+        if self._uses_float16():
+            g_optimizer = self._loss_scaled(g_optimizer, "generator")
+            d_optimizer = self._loss_scaled(d_optimizer, "discriminator")
+
+        group = OptimizerGroup({"discriminator": d_optimizer, "generator": g_optimizer})
+        group.build_members(
+            {
+                "discriminator": self.discriminator.trainable_variables,
+                "generator": self.generator.trainable_variables,
+            }
+        )
+        super().compile(
+            optimizer=group,
+            jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution,
+            run_eagerly=run_eagerly,
+            auto_scale_loss=False,
+        )
+        self.adversarial_loss = adversarial_loss
+        self.penalties = penalties
+        self.discriminator_steps = discriminator_steps
+        self._trackers = {
+            name: keras.metrics.Mean(name=name) for name in ["d_loss", "g_loss", *names]
+        }
+        self._phases = (
+            Phase(
+                "discriminator",
+                self._discriminator_loss,
+                self.discriminator.trainable_variables,
+                d_optimizer,
+            ),
+            Phase(
+                "generator",
+                self._generator_loss,
+                self.generator.trainable_variables,
+                g_optimizer,
+            ),
+        )
+
+    @staticmethod
+    def _resolve_optimizer(identifier, arg):
+        if isinstance(identifier, str) and identifier == "auto":
+            return _default_optimizer()
+        try:
+            optimizer = keras.optimizers.get(identifier)
+        except (ValueError, TypeError) as e:
+            raise ValueError(
+                f"Could not interpret `{arg}`. Received: {arg}={identifier!r}. Expected "
+                "'auto', an optimizer name such as 'adam', or a keras optimizer."
+            ) from e
+        if optimizer.built:
+            raise ValueError(
+                f"`{arg}` is already built on other variables. Received: "
+                f"{arg}={identifier!r}. Pass a fresh optimizer."
+            )
+        return optimizer
+
+    def _uses_float16(self) -> bool:
+        return any(
+            getattr(layer, "dtype_policy", None) is not None
+            and layer.dtype_policy.name == "mixed_float16"
+            for layer in (self, self.generator, self.discriminator)
+        )
+
+    @staticmethod
+    def _loss_scaled(optimizer, network):
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            return optimizer
+        return keras.optimizers.LossScaleOptimizer(
+            optimizer, name=f"{network}_loss_scale_optimizer"
+        )
+
+    @property
+    def generator_optimizer(self):
+        """The generator's optimizer (a `LossScaleOptimizer` under float16)."""
+        return self.optimizer["generator"] if self.optimizer is not None else None
+
+    @property
+    def discriminator_optimizer(self):
+        """The discriminator's optimizer (a `LossScaleOptimizer` under float16)."""
+        return self.optimizer["discriminator"] if self.optimizer is not None else None
+
+    @property
+    def metrics(self):
+        """The loss trackers (`d_loss`, `g_loss`, one per penalty)."""
+        return list(self._trackers.values())
+
+    def get_compile_config(self):
+        """The arguments of the last `compile()` call, serialized."""
+        return self._compile_arguments
+
+    def compile_from_config(self, config):
+        """Compiles the model from `get_compile_config()`'s output."""
+        config = dict(config)
+        for key in ("generator_optimizer", "discriminator_optimizer", "loss"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        config["penalties"] = [
+            keras.saving.deserialize_keras_object(p) for p in config["penalties"]
+        ]
+        self.compile(**config)
+
+    # ------------------------------------------------------------------ #
+    # Training step
+    # ------------------------------------------------------------------ #
+    def _logits(self, samples):
+        return ops.cast(self.discriminator(samples, training=True), "float32")
+
+    def _discriminator_fn(self, samples):
+        return self.discriminator(samples, training=True)
+
+    def draw_latents(self, batch_size):
+        """Draws training latents from the model's seed generator.
+
+        Args:
+            batch_size: int or scalar tensor. Number of latent vectors.
+
+        Returns:
+            Tensor `(batch_size, *latent_shape)` of standard normal noise.
+        """
+        return keras.random.normal(
+            (batch_size,) + self.latent_shape, seed=self.seed_generator
+        )
+
+    def _discriminator_loss(self, real, step):
+        latents = self.draw_latents(ops.shape(real)[0])
+        fake = ops.stop_gradient(self.generator(latents, training=True))
+        loss = self.adversarial_loss.discriminator_loss(self._logits(real), self._logits(fake))
+        logs = {"d_loss": loss}
+        total = loss
+        for penalty in self.penalties:
+            term, applied = penalty(
+                self._discriminator_fn, real, fake, self.seed_generator, step
+            )
+            total = total + term
+            logs[penalty.name] = term / float(penalty.interval)
+            logs["_applied_" + penalty.name] = applied
+        return total, logs
+
+    def _generator_loss(self, real):
+        latents = self.draw_latents(ops.shape(real)[0])
+        fake_logits = self._logits(self.generator(latents, training=True))
+        real_logits = (
+            self._logits(real)
+            if self.adversarial_loss.needs_real_logits_for_generator
+            else None
+        )
+        loss = self.adversarial_loss.generator_loss(fake_logits, real_logits)
+        return loss, {"g_loss": loss}
+
+    def _real_batch(self, data):
+        """Extracts and checks the real samples of a training batch."""
+        if isinstance(data, (tuple, list)):
+            if not data:
+                raise ValueError("GAN.fit() received an empty batch structure.")
+            data = data[0]
+        if isinstance(data, dict):
+            raise ValueError(
+                "GAN.fit() expects batches of samples (or tuples whose first element "
+                f"is the samples). Received a dict with keys {sorted(data)}."
+            )
+        shape = _shape_tuple(data.shape[1:])
+        if len(shape) != len(self.sample_shape) or any(
+            d is not None and d != e for d, e in zip(shape, self.sample_shape)
+        ):
+            raise ValueError(
+                "The training data's sample shape does not match the discriminator's "
+                f"input. Received batches of shape {_shape_tuple(data.shape)}, expected "
+                f"(batch, {', '.join(str(d) for d in self.sample_shape)})."
+            )
+        dtype = keras.backend.standardize_dtype(data.dtype)
+        if not keras.backend.is_float_dtype(dtype):
+            raise ValueError(
+                f"GAN.fit() received {dtype} samples. Integer images (e.g. uint8 in "
+                "[0, 255]) must be scaled to the generator's output range first, "
+                "e.g. x.astype('float32') / 127.5 - 1.0 for a tanh generator."
+            )
+        return ops.cast(data, "float32")
+
+    def _track(self, logs):
+        for name, value in logs.items():
+            if name.startswith("_applied_"):
+                continue
+            weight = logs.get("_applied_" + name)
+            self._trackers[name].update_state(value, sample_weight=weight)
+
+    def _adversarial_step(self, data):
+        trainer = trainers.get_trainer()
+        real = self._real_batch(data)
+        d_phase, g_phase = self._phases
+        first_step = self.optimizer.iterations * self.discriminator_steps
+        for k in range(self.discriminator_steps):
+            self._track(trainer.run_phase(d_phase, real, first_step + k))
+        self._track(trainer.run_phase(g_phase, real))
+        self.optimizer.iterations.assign_add(1)
+        return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+    def train_step(self, *args):
+        """One adversarial update; the signature follows the backend's contract.
+
+        TensorFlow and PyTorch call `train_step(data) -> logs`; JAX calls
+        `train_step(state, data) -> (logs, state)`.
+        """
+        return trainers.get_trainer().train_step(self, args, self._adversarial_step)
+
+    def test_step(self, *args):
+        """Not supported: a GAN has no validation loss. Use a metric callback."""
+        raise NotImplementedError(
+            "GAN.evaluate() and fit(validation_data=...) are not supported: GAN "
+            "losses are not a measure of sample quality. Track FID with a callback."
+        )
+
+    # ------------------------------------------------------------------ #
+    # fit / generation
+    # ------------------------------------------------------------------ #
+    def fit(self, x=None, y=None, **kwargs):
+        """Trains the GAN; see `keras.Model.fit`.
+
+        `x` may be a NumPy array of samples, a `tf.data.Dataset`, a
+        `keras.utils.PyDataset`, a Python generator or (on PyTorch) a
+        `torch.utils.data.DataLoader`, yielding sample batches or tuples whose
+        first element is the samples (labels are ignored). NumPy arrays and
+        datasets with a static element spec are checked before training;
+        other sources are checked on their first batch, before any update.
+
+        Args:
+            x: training samples, as above.
+            y: must be None (an unconditional GAN takes no targets).
+            **kwargs: forwarded to `keras.Model.fit` (`epochs`, `batch_size`,
+                `callbacks`, `steps_per_epoch`, `initial_epoch`, ...).
+
+        Returns:
+            A `keras.callbacks.History`.
+        """
+        if self._phases is None or not getattr(self, "compiled", False):
+            raise ValueError(
+                "GAN.fit() was called before GAN.compile(). Call gan.compile() "
+                "(optionally with loss=..., penalties=..., optimizers) first."
+            )
+        if y is not None:
+            raise ValueError(
+                "GAN.fit() takes samples only; an unconditional GAN has no targets. "
+                f"Received: y of type {type(y).__name__}."
+            )
+        if kwargs.get("validation_data") is not None or kwargs.get("validation_split"):
+            raise ValueError(
+                "GAN.fit() does not support validation_data / validation_split: a "
+                "GAN has no validation loss."
+            )
+        self._check_training_data(x)
+        return super().fit(x, **kwargs)
+
+    def _check_training_data(self, x):
+        first = None
+        if isinstance(x, np.ndarray):
+            first = x
+        elif isinstance(x, keras.utils.PyDataset):
+            try:
+                first = x[0]
+            except Exception:  # noqa: BLE001 - peeking is best effort
+                first = None
+            if isinstance(first, (tuple, list)) and first:
+                first = first[0]
+        elif type(x).__module__.startswith("tensorflow") and hasattr(x, "element_spec"):
+            spec = x.element_spec
+            if isinstance(spec, (tuple, list)):
+                spec = spec[0]
+            if hasattr(spec, "shape") and hasattr(spec, "dtype"):
+                self._check_spec(_shape_tuple(spec.shape), str(spec.dtype.name))
+            return
+        if not isinstance(first, np.ndarray):
+            return
+        self._check_spec(_shape_tuple(first.shape), first.dtype.name)
+        if first.size == 0:
+            raise ValueError("GAN.fit() received an empty array of samples.")
+        if not np.all(np.isfinite(first)):
+            bad = int(np.size(first) - np.count_nonzero(np.isfinite(first)))
+            raise ValueError(
+                f"GAN.fit() received samples with {bad} non-finite values (NaN or "
+                "inf). Clean or impute the data first."
+            )
+        low, high = float(np.min(first)), float(np.max(first))
+        if low < -1.0 - 1e-3 or high > 1.0 + 1e-3:
+            message = (
+                f"The training samples span [{low:g}, {high:g}], outside [-1, 1]"
+            )
+            if _is_tanh_output(self.generator):
+                raise ValueError(
+                    message + ", but the generator ends in tanh and can only output "
+                    "[-1, 1]. Scale the data first, e.g. x / 127.5 - 1.0 for 0-255 "
+                    "images or x * 2 - 1 for [0, 1] images."
+                )
+            warnings.warn(
+                message + ". Make sure the generator can produce that range.",
+                stacklevel=3,
+            )
+
+    def _check_spec(self, shape, dtype):
+        sample = shape[1:]
+        if len(sample) != len(self.sample_shape) or any(
+            d is not None and d != e for d, e in zip(sample, self.sample_shape)
+        ):
+            raise ValueError(
+                "The training data's sample shape does not match the discriminator's "
+                f"input. Received data of shape {shape}, expected "
+                f"(n, {', '.join(str(d) for d in self.sample_shape)})."
+            )
+        if not keras.backend.is_float_dtype(keras.backend.standardize_dtype(dtype)):
+            raise ValueError(
+                f"GAN.fit() received {dtype} samples. Integer images (e.g. uint8 in "
+                "[0, 255]) must be scaled to the generator's output range first, "
+                "e.g. x.astype('float32') / 127.5 - 1.0 for a tanh generator."
+            )
+
+    def call(self, latents, training=False):
+        """Runs the generator: `gan(latents)` returns generated samples."""
+        return self.generator(latents, training=training)
+
+    def sample_latents(self, num_samples: int, seed: int | None = None) -> np.ndarray:
+        """Draws standard normal latents as a NumPy array.
+
+        Args:
+            num_samples: int. Number of latent vectors.
+            seed: int. Draw from this seed instead of the model's sampling seed
+                generator (which advances on every call). Defaults to None.
+
+        Returns:
+            float32 array `(num_samples, *latent_shape)`.
+        """
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples < 1:
+            raise ValueError(
+                f"`num_samples` must be a positive int. Received: num_samples={num_samples!r}"
+            )
+        latents = keras.random.normal(
+            (num_samples,) + self.latent_shape,
+            seed=self.sampling_seed_generator if seed is None else seed,
+        )
+        return ops.convert_to_numpy(latents).astype("float32")
+
+    def generate(self, num_samples=None, latents=None, batch_size=None) -> np.ndarray:
+        """Generates samples as a NumPy array, in inference mode.
+
+        Args:
+            num_samples: int. Number of samples, from fresh latents. Give
+                exactly one of `num_samples` and `latents`.
+            latents: array `(n, *latent_shape)`. Latents to decode.
+            batch_size: int. Generator batch size. Defaults to 256.
+
+        Returns:
+            Array `(n, *sample_shape)` in the generator's output range.
+        """
+        if (num_samples is None) == (latents is None):
+            raise ValueError(
+                "GAN.generate() needs exactly one of `num_samples` and `latents`. "
+                f"Received: num_samples={num_samples!r}, latents="
+                f"{'None' if latents is None else 'array'}"
+            )
+        if latents is None:
+            latents = self.sample_latents(num_samples)
+        latents = np.asarray(ops.convert_to_numpy(latents), dtype="float32")
+        if latents.ndim < 1 or tuple(latents.shape[1:]) != self.latent_shape:
+            raise ValueError(
+                f"`latents` must have shape (n, {', '.join(map(str, self.latent_shape))})."
+                f" Received: latents.shape={latents.shape}"
+            )
+        batch_size = batch_size or 256
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(
+                f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}"
+            )
+        outputs = [
+            ops.convert_to_numpy(
+                self.generator(latents[i : i + batch_size], training=False)
+            )
+            for i in range(0, len(latents), batch_size)
+        ]
+        return np.concatenate(outputs, axis=0) if outputs else np.zeros(
+            (0,) + self.sample_shape, "float32"
+        )
+
+    # ------------------------------------------------------------------ #
+    # Serialization
+    # ------------------------------------------------------------------ #
+    def get_config(self):
+        """Config: both networks (serialized), `latent_dim` and `seed`."""
+        config = super().get_config()
+        config.update(
+            {
+                "generator": keras.saving.serialize_keras_object(self.generator),
+                "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+                "latent_dim": self.latent_dim,
+                "seed": self.seed,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Recreates the GAN and its networks from `get_config()`'s output."""
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(
+                config[key], custom_objects=custom_objects
+            )
+        if isinstance(config.get("latent_dim"), list):
+            config["latent_dim"] = tuple(config["latent_dim"])
+        return cls(**config)
+

@@ -1,0 +1,93 @@
+"""Shared helpers for the test suite (in the spirit of keras-hub's TestCase)."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+import keras_gan_kit as kgk
+
+BACKEND = keras.backend.backend()
+
+
+def mlp_generator(latent_dim=4, features=2, width=16, output_activation=None):
+    return keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            keras.layers.Dense(width, activation="relu"),
+            keras.layers.Dense(features, activation=output_activation),
+        ],
+        name="generator",
+    )
+
+
+def mlp_discriminator(features=2, width=16):
+    return keras.Sequential(
+        [
+            keras.Input((features,)),
+            keras.layers.Dense(width, activation="relu"),
+            keras.layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+
+
+def conv_generator(latent_dim=8, size=8, channels=1):
+    return keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            keras.layers.Dense((size // 2) * (size // 2) * 8),
+            keras.layers.BatchNormalization(),
+            keras.layers.ReLU(),
+            keras.layers.Reshape((size // 2, size // 2, 8)),
+            keras.layers.Conv2DTranspose(channels, 3, strides=2, padding="same"),
+            keras.layers.Activation("tanh"),
+        ],
+        name="generator",
+    )
+
+
+def conv_discriminator(size=8, channels=1):
+    return keras.Sequential(
+        [
+            keras.Input((size, size, channels)),
+            keras.layers.Conv2D(8, 3, strides=2, padding="same"),
+            keras.layers.LeakyReLU(0.2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+
+
+def toy_points(n=256, seed=0):
+    """Points of a 2-D Gaussian in [-1, 1]."""
+    rng = np.random.default_rng(seed)
+    return np.clip(rng.normal(0.3, 0.2, size=(n, 2)), -1, 1).astype("float32")
+
+
+def toy_images(n=64, size=8, channels=1, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-1, 1, size=(n, size, size, channels)).astype("float32")
+
+
+def small_gan(seed=0, **kwargs):
+    return kgk.GAN(mlp_generator(), mlp_discriminator(), seed=seed, **kwargs)
+
+
+def weights(model):
+    """A copy of a model's weights as NumPy arrays."""
+    return [np.array(keras.ops.convert_to_numpy(w)) for w in model.weights]
+
+
+def max_abs_change(before, after):
+    return max(float(np.max(np.abs(a - b))) for a, b in zip(before, after))
+
+
+def assert_serialization_round_trip(obj):
+    """`serialize -> deserialize` gives an object with the same config."""
+    config = keras.saving.serialize_keras_object(obj)
+    restored = keras.saving.deserialize_keras_object(config)
+    assert type(restored) is type(obj)
+    assert restored.get_config() == obj.get_config()
+    return restored

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import collections.abc
+import itertools
+import types
 import warnings
 
 import keras
@@ -22,6 +25,12 @@ def _default_optimizer():
 
 def _shape_tuple(shape):
     return tuple(None if d is None else int(d) for d in shape)
+
+
+def _as_tuples(batches):
+    """Yields each batch as a tuple (Keras' generator adapter needs tuples)."""
+    for batch in batches:
+        yield tuple(batch) if isinstance(batch, (tuple, list)) else (batch,)
 
 
 def _is_tanh_output(model) -> bool:
@@ -236,6 +245,21 @@ class GAN(keras.Model):
             raise ValueError(
                 "`discriminator_steps` must be an integer >= 1. Received: "
                 f"discriminator_steps={discriminator_steps!r}"
+            )
+        if (
+            not isinstance(steps_per_execution, int)
+            or isinstance(steps_per_execution, bool)
+            or steps_per_execution < 1
+        ):
+            raise ValueError(
+                "`steps_per_execution` must be an integer >= 1. Received: "
+                f"steps_per_execution={steps_per_execution!r}"
+            )
+        if steps_per_execution > 1 and keras.backend.backend() == "torch":
+            raise ValueError(
+                "Keras runs one step per call on the PyTorch backend; "
+                "`steps_per_execution` must be 1 there. Received: "
+                f"steps_per_execution={steps_per_execution}"
             )
         adversarial_loss = losses_lib.get(loss)
         if isinstance(penalties, (str, losses_lib.Penalty)):
@@ -524,13 +548,30 @@ class GAN(keras.Model):
                 "GAN.fit() does not support validation_data / validation_split: a "
                 "GAN has no validation loss."
             )
-        self._check_training_data(x)
+        x = self._check_training_data(x)
         return super().fit(x, **kwargs)
 
     def _check_training_data(self, x):
+        """Checks what can be checked cheaply before training; returns `x`.
+
+        Python generators are peeked at (their first batch is checked and put
+        back) and wrapped so that bare arrays are yielded as 1-tuples, the
+        form Keras' generator adapter expects.
+        """
         first = None
         if isinstance(x, np.ndarray):
             first = x
+        elif isinstance(x, types.GeneratorType) or (
+            isinstance(x, collections.abc.Iterator)
+            and not type(x).__module__.startswith(("tensorflow", "torch"))
+        ):
+            try:
+                head = next(x)
+            except StopIteration:
+                raise ValueError("GAN.fit() received an empty generator.") from None
+            x = _as_tuples(itertools.chain([head], x))
+            first = head[0] if isinstance(head, (tuple, list)) and head else head
+            first = np.asarray(first) if not isinstance(first, np.ndarray) else first
         elif isinstance(x, keras.utils.PyDataset):
             try:
                 first = x[0]
@@ -544,9 +585,9 @@ class GAN(keras.Model):
                 spec = spec[0]
             if hasattr(spec, "shape") and hasattr(spec, "dtype"):
                 self._check_spec(_shape_tuple(spec.shape), str(spec.dtype.name))
-            return
+            return x
         if not isinstance(first, np.ndarray):
-            return
+            return x
         self._check_spec(_shape_tuple(first.shape), first.dtype.name)
         if first.size == 0:
             raise ValueError("GAN.fit() received an empty array of samples.")
@@ -571,6 +612,7 @@ class GAN(keras.Model):
                 message + ". Make sure the generator can produce that range.",
                 stacklevel=3,
             )
+        return x
 
     def _check_spec(self, shape, dtype):
         sample = shape[1:]

@@ -713,6 +713,32 @@ class GAN(keras.Model):
         )
         return config
 
+    def save_own_variables(self, store):
+        """Saves the seed generators' states (networks save themselves).
+
+        Keras does not save `SeedGenerator` state by itself; storing it makes
+        a resumed run draw the same latents as an uninterrupted one.
+        """
+        for i, variable in enumerate(self._seed_states()):
+            store[str(i)] = keras.ops.convert_to_numpy(variable)
+
+    def load_own_variables(self, store):
+        """Restores the seed generators' states saved by `save_own_variables`."""
+        states = self._seed_states()
+        if len(store.keys()) != len(states):
+            warnings.warn(
+                f"Not restoring the GAN's seed state: the file stores {len(store.keys())}"
+                f" values, expected {len(states)}. Training noise will differ from an "
+                "uninterrupted run.",
+                stacklevel=2,
+            )
+            return
+        for i, variable in enumerate(states):
+            variable.assign(store[str(i)])
+
+    def _seed_states(self):
+        return [self.seed_generator.state, self.sampling_seed_generator.state]
+
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Recreates the GAN and its networks from `get_config()`'s output."""

@@ -91,8 +91,12 @@ _ALIASES = {
     "rasgan": "relativistic_average",
     "relativistic": "relativistic_average",
 }
-_PENALTIES = {"gp": GradientPenalty, "gradient_penalty": GradientPenalty,
-              "r1": R1Penalty, "r2": R2Penalty}
+_PENALTIES = {
+    "gp": GradientPenalty,
+    "gradient_penalty": GradientPenalty,
+    "r1": R1Penalty,
+    "r2": R2Penalty,
+}
 
 
 def _normalize(name: str) -> str:

@@ -190,9 +190,7 @@ def least_squares_discriminator_loss(real_logits, fake_logits):
         Tensor of shape `(batch,)`.
     """
     real, fake = _float(real_logits), _float(fake_logits)
-    return 0.5 * _per_sample(ops.square(real - 1.0)) + 0.5 * _per_sample(
-        ops.square(fake)
-    )
+    return 0.5 * _per_sample(ops.square(real - 1.0)) + 0.5 * _per_sample(ops.square(fake))
 
 
 def least_squares_generator_loss(fake_logits, real_logits=None):
@@ -371,9 +369,7 @@ class AdversarialLoss:
         Returns:
             Scalar tensor.
         """
-        per_sample = self.discriminator_loss_per_sample(
-            _float(real_logits), _float(fake_logits)
-        )
+        per_sample = self.discriminator_loss_per_sample(_float(real_logits), _float(fake_logits))
         return ops.mean(per_sample)
 
     def generator_loss(self, fake_logits, real_logits=None):

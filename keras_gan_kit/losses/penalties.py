@@ -155,8 +155,13 @@ class GradientPenalty(Penalty):
 
     default_name = "gp"
 
-    def __init__(self, weight: float = 10.0, target: float = 1.0, interval: int = 1,
-                 name: str | None = None):
+    def __init__(
+        self,
+        weight: float = 10.0,
+        target: float = 1.0,
+        interval: int = 1,
+        name: str | None = None,
+    ):
         super().__init__(weight, interval=interval, name=name)
         self.target = float(target)
 

@@ -95,7 +95,10 @@ class GAN(keras.Model):
 
     def __init__(self, generator, discriminator, latent_dim=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        for arg, network in (("generator", generator), ("discriminator", discriminator)):
+        for arg, network in (
+            ("generator", generator),
+            ("discriminator", discriminator),
+        ):
             if not isinstance(network, keras.layers.Layer):
                 raise ValueError(
                     f"GAN expects `{arg}` to be a keras.Model or keras.layers.Layer. "
@@ -282,9 +285,7 @@ class GAN(keras.Model):
             )
 
         g_optimizer = self._resolve_optimizer(generator_optimizer, "generator_optimizer")
-        d_optimizer = self._resolve_optimizer(
-            discriminator_optimizer, "discriminator_optimizer"
-        )
+        d_optimizer = self._resolve_optimizer(discriminator_optimizer, "discriminator_optimizer")
         if g_optimizer is d_optimizer:
             raise ValueError(
                 "The generator and the discriminator need separate optimizer "
@@ -419,9 +420,7 @@ class GAN(keras.Model):
         Returns:
             Tensor `(batch_size, *latent_shape)` of standard normal noise.
         """
-        return keras.random.normal(
-            (batch_size,) + self.latent_shape, seed=self.seed_generator
-        )
+        return keras.random.normal((batch_size,) + self.latent_shape, seed=self.seed_generator)
 
     def _discriminator_loss(self, real, step):
         latents = self.draw_latents(ops.shape(real)[0])
@@ -430,9 +429,7 @@ class GAN(keras.Model):
         logs = {"d_loss": loss}
         total = loss
         for penalty in self.penalties:
-            term, applied = penalty(
-                self._discriminator_fn, real, fake, self.seed_generator, step
-            )
+            term, applied = penalty(self._discriminator_fn, real, fake, self.seed_generator, step)
             total = total + term
             logs[penalty.name] = term / float(penalty.interval)
             logs["_applied_" + penalty.name] = applied
@@ -442,9 +439,7 @@ class GAN(keras.Model):
         latents = self.draw_latents(ops.shape(real)[0])
         fake_logits = self._logits(self.generator(latents, training=True))
         real_logits = (
-            self._logits(real)
-            if self.adversarial_loss.needs_real_logits_for_generator
-            else None
+            self._logits(real) if self.adversarial_loss.needs_real_logits_for_generator else None
         )
         loss = self.adversarial_loss.generator_loss(fake_logits, real_logits)
         return loss, {"g_loss": loss}
@@ -599,9 +594,7 @@ class GAN(keras.Model):
             )
         low, high = float(np.min(first)), float(np.max(first))
         if low < -1.0 - 1e-3 or high > 1.0 + 1e-3:
-            message = (
-                f"The training samples span [{low:g}, {high:g}], outside [-1, 1]"
-            )
+            message = f"The training samples span [{low:g}, {high:g}], outside [-1, 1]"
             if _is_tanh_output(self.generator):
                 raise ValueError(
                     message + ", but the generator ends in tanh and can only output "
@@ -688,13 +681,13 @@ class GAN(keras.Model):
                 f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}"
             )
         outputs = [
-            ops.convert_to_numpy(
-                self.generator(latents[i : i + batch_size], training=False)
-            )
+            ops.convert_to_numpy(self.generator(latents[i : i + batch_size], training=False))
             for i in range(0, len(latents), batch_size)
         ]
-        return np.concatenate(outputs, axis=0) if outputs else np.zeros(
-            (0,) + self.sample_shape, "float32"
+        return (
+            np.concatenate(outputs, axis=0)
+            if outputs
+            else np.zeros((0,) + self.sample_shape, "float32")
         )
 
     # ------------------------------------------------------------------ #
@@ -750,4 +743,3 @@ class GAN(keras.Model):
         if isinstance(config.get("latent_dim"), list):
             config["latent_dim"] = tuple(config["latent_dim"])
         return cls(**config)
-

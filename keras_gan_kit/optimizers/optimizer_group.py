@@ -130,9 +130,7 @@ class OptimizerGroup(keras.optimizers.Optimizer):
         routed = {key: ([], []) for key in self._members}
         for g, v in zip(grads, trainable_variables):
             if id(v) not in owners:
-                raise ValueError(
-                    f"Variable {v.path} belongs to no member of this OptimizerGroup."
-                )
+                raise ValueError(f"Variable {v.path} belongs to no member of this OptimizerGroup.")
             routed[owners[id(v)]][0].append(g)
             routed[owners[id(v)]][1].append(v)
         for key, (member_grads, member_vars) in routed.items():

@@ -38,7 +38,9 @@ def get_trainer(backend: str | None = None):
     backend = backend or keras.backend.backend()
     if backend not in _TRAINERS:
         if backend == "tensorflow":
-            from keras_gan_kit.trainers.tensorflow_trainer import TensorFlowTrainer as cls
+            from keras_gan_kit.trainers.tensorflow_trainer import (
+                TensorFlowTrainer as cls,
+            )
         elif backend == "jax":
             from keras_gan_kit.trainers.jax_trainer import JaxTrainer as cls
         elif backend == "torch":

@@ -16,10 +16,14 @@ def softplus(x):
 r, f = REAL[:, 0].astype("float64"), FAKE[:, 0].astype("float64")
 CLOSED_FORMS = {
     # name: (per-sample D loss, per-sample G loss)
-    "non_saturating": (-np.log(1 / (1 + np.exp(-r))) - np.log(1 - 1 / (1 + np.exp(-f))),
-                       -np.log(1 / (1 + np.exp(-f)))),
-    "minimax": (-np.log(1 / (1 + np.exp(-r))) - np.log(1 - 1 / (1 + np.exp(-f))),
-                np.log(1 - 1 / (1 + np.exp(-f)))),
+    "non_saturating": (
+        -np.log(1 / (1 + np.exp(-r))) - np.log(1 - 1 / (1 + np.exp(-f))),
+        -np.log(1 / (1 + np.exp(-f))),
+    ),
+    "minimax": (
+        -np.log(1 / (1 + np.exp(-r))) - np.log(1 - 1 / (1 + np.exp(-f))),
+        np.log(1 - 1 / (1 + np.exp(-f))),
+    ),
     "wasserstein": (f - r, -f),
     "hinge": (np.maximum(0, 1 - r) + np.maximum(0, 1 + f), -f),
     "least_squares": (0.5 * (r - 1) ** 2 + 0.5 * f**2, 0.5 * (f - 1) ** 2),
@@ -45,9 +49,7 @@ def test_loss_matches_closed_form(name):
     np.testing.assert_allclose(
         to_np(loss.discriminator_loss(REAL, FAKE)), d_expected.mean(), rtol=1e-5
     )
-    np.testing.assert_allclose(
-        to_np(loss.generator_loss(FAKE, REAL)), g_expected.mean(), rtol=1e-5
-    )
+    np.testing.assert_allclose(to_np(loss.generator_loss(FAKE, REAL)), g_expected.mean(), rtol=1e-5)
 
 
 @pytest.mark.parametrize("name", sorted(CLOSED_FORMS))

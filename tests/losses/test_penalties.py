@@ -114,7 +114,9 @@ def test_discriminator_update_includes_penalty_gradient(penalty):
     expected = W - LR * (adversarial_grad + penalty_weight_gradient(penalty, W))
     got = keras.ops.convert_to_numpy(gan.discriminator.layers[0].kernel)[:, 0]
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(history.history[penalty.name][0], penalty_value(penalty, W), rtol=1e-4)
+    np.testing.assert_allclose(
+        history.history[penalty.name][0], penalty_value(penalty, W), rtol=1e-4
+    )
 
 
 def test_lazy_penalty_applies_every_interval_steps_scaled():
@@ -167,8 +169,11 @@ def test_get_penalty():
         losses.get_penalty("r3")
 
 
-@pytest.mark.parametrize("penalty", PENALTIES + [losses.R1Penalty(gamma=1.0, interval=16)],
-                         ids=lambda p: repr(p))
+@pytest.mark.parametrize(
+    "penalty",
+    PENALTIES + [losses.R1Penalty(gamma=1.0, interval=16)],
+    ids=lambda p: repr(p),
+)
 def test_penalty_serialization(penalty):
     restored = assert_serialization_round_trip(penalty)
     assert restored.interval == penalty.interval

@@ -53,8 +53,11 @@ def test_generator_does_not_change_in_discriminator_phase():
 
 def test_discriminator_steps_counts_updates():
     gan = small_gan()
-    gan.compile(loss="wasserstein", penalties=[kgk.losses.GradientPenalty()],
-                discriminator_steps=3)
+    gan.compile(
+        loss="wasserstein",
+        penalties=[kgk.losses.GradientPenalty()],
+        discriminator_steps=3,
+    )
     gan.fit(toy_points(64), batch_size=32, epochs=1, verbose=0)
     assert int(keras.ops.convert_to_numpy(gan.discriminator_optimizer.iterations)) == 6
     assert int(keras.ops.convert_to_numpy(gan.generator_optimizer.iterations)) == 2
@@ -296,7 +299,10 @@ def test_targets_refused():
         ({"discriminator_steps": 0}, "discriminator_steps=0"),
         ({"penalties": ["r3"]}, "r3"),
         ({"generator_optimizer": "nonsense"}, "generator_optimizer='nonsense'"),
-        ({"penalties": [kgk.losses.R1Penalty(), kgk.losses.R1Penalty()]}, "distinct log name"),
+        (
+            {"penalties": [kgk.losses.R1Penalty(), kgk.losses.R1Penalty()]},
+            "distinct log name",
+        ),
     ],
 )
 def test_compile_errors(kwargs, match):
@@ -321,7 +327,9 @@ def test_generate_and_call():
     samples = gan.generate(10, batch_size=3)
     assert samples.shape == (10, 2) and samples.dtype == np.float32
     z = gan.sample_latents(5, seed=1)
-    np.testing.assert_allclose(gan.generate(latents=z), keras.ops.convert_to_numpy(gan(z)), atol=1e-6)
+    np.testing.assert_allclose(
+        gan.generate(latents=z), keras.ops.convert_to_numpy(gan(z)), atol=1e-6
+    )
     np.testing.assert_array_equal(gan.sample_latents(5, seed=1), z)
     assert not np.allclose(gan.sample_latents(5), gan.sample_latents(5))
 
@@ -339,3 +347,12 @@ def test_generate_and_call():
 def test_generate_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         small_gan().generate(**kwargs)
+
+
+@pytest.mark.skipif(BACKEND == "torch", reason="torch.compile of GAN steps is experimental")
+def test_xla_compiled_step_with_lazy_penalty():
+    gan = kgk.GAN(conv_generator(), conv_discriminator(), seed=0)
+    gan.compile(jit_compile=True, penalties=[kgk.losses.R1Penalty(gamma=1.0, interval=2)])
+    assert gan.jit_compile
+    history = gan.fit(toy_images(), batch_size=16, epochs=1, verbose=0)
+    assert np.isfinite(history.history["r1"][0]) and history.history["r1"][0] > 0

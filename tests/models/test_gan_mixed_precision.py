@@ -41,7 +41,9 @@ def test_mixed_float16_overflow_skips_the_step_instead_of_nans():
     history = gan.fit(toy_points(32), batch_size=32, epochs=1, verbose=0)
     # D's step was skipped and its scale halved: no NaN reached the weights.
     assert max_abs_change(d0, weights(gan.discriminator)) == 0.0
-    np.testing.assert_allclose(float(keras.ops.convert_to_numpy(d_opt.dynamic_scale)), 1.5e38, rtol=1e-6)
+    np.testing.assert_allclose(
+        float(keras.ops.convert_to_numpy(d_opt.dynamic_scale)), 1.5e38, rtol=1e-6
+    )
     assert int(keras.ops.convert_to_numpy(d_opt.inner_optimizer.iterations)) == 0
     # G has its own scaler: its step went through.
     assert max_abs_change(g0, weights(gan.generator)) > 0

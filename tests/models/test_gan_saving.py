@@ -80,7 +80,10 @@ def test_backup_and_restore_resumes_after_interruption(tmp_path):
     fresh.compile()
     start = RecordStart()
     history = fresh.fit(
-        x, batch_size=16, epochs=4, verbose=0,
+        x,
+        batch_size=16,
+        epochs=4,
+        verbose=0,
         callbacks=[keras.callbacks.BackupAndRestore(str(tmp_path / "backup")), start],
     )
     assert len(history.history["d_loss"]) == 2  # epochs 3 and 4 only
@@ -92,7 +95,10 @@ def test_model_checkpoint_writes_loadable_models(tmp_path):
     gan = small_gan()
     gan.compile()
     gan.fit(
-        toy_points(64), batch_size=32, epochs=2, verbose=0,
+        toy_points(64),
+        batch_size=32,
+        epochs=2,
+        verbose=0,
         callbacks=[keras.callbacks.ModelCheckpoint(str(tmp_path / "gan_{epoch}.keras"))],
     )
     assert (tmp_path / "gan_1.keras").exists()

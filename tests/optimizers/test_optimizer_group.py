@@ -59,7 +59,10 @@ def test_errors():
 
 def test_config_round_trip():
     group = OptimizerGroup(
-        {"d": keras.optimizers.Adam(1e-3, beta_1=0.5), "g": keras.optimizers.RMSprop(5e-4)}
+        {
+            "d": keras.optimizers.Adam(1e-3, beta_1=0.5),
+            "g": keras.optimizers.RMSprop(5e-4),
+        }
     )
     restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(group))
     assert isinstance(restored, OptimizerGroup)

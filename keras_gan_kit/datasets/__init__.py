@@ -1,0 +1,31 @@
+"""Data for GAN training, scaled to [-1, 1] (the range of a tanh generator).
+
+- `load_digits`: 1,797 real handwritten digits shipped inside the package
+  (works offline; the default data of `keras-gan-kit train`).
+- `load_mnist`, `load_fashion_mnist`, `load_cifar10`: public sets through
+  `keras.datasets` (downloaded once, cached in `~/.keras/datasets`).
+- `load_image_folder`: your own images, resized and centre-cropped; sub-folders
+  become class labels.
+"""
+
+from keras_gan_kit.datasets.loaders import (
+    DATASETS,
+    load,
+    load_cifar10,
+    load_digits,
+    load_fashion_mnist,
+    load_image_folder,
+    load_mnist,
+    to_uint8_images,
+)
+
+__all__ = [
+    "DATASETS",
+    "load",
+    "load_cifar10",
+    "load_digits",
+    "load_fashion_mnist",
+    "load_image_folder",
+    "load_mnist",
+    "to_uint8_images",
+]

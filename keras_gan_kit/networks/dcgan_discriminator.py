@@ -1,0 +1,108 @@
+"""`DCGANDiscriminator`: the DCGAN discriminator at any power-of-two resolution."""
+
+from __future__ import annotations
+
+import keras
+
+from keras_gan_kit.layers import DownsampleBlock
+from keras_gan_kit.layers.normalization import check_normalization
+from keras_gan_kit.networks._validation import check_image_size, check_positive_int
+
+__all__ = ["DCGANDiscriminator"]
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_kit")
+class DCGANDiscriminator(keras.Model):
+    """DCGAN discriminator: `DownsampleBlock`s down to 4x4, then one logit.
+
+    One stride-2 `DownsampleBlock` per halving of resolution down to 4x4
+    (filters double each time, from `base_filters` up to `max_filters`; the
+    first block is never normalized), then a dense layer to one float32
+    logit (no sigmoid: the losses take logits).
+
+    Args:
+        image_size: int. Input height and width: a power of two >= 8.
+            Defaults to 32.
+        channels: int. Input channels. Defaults to 3.
+        base_filters: int. Filters of the first block. Defaults to 64.
+        max_filters: int. Cap on the filters of any block. Defaults to 512.
+        normalization: str. `"batch"` (DCGAN), `"layer"` or `"none"`. Use
+            `"none"` or `"layer"` with gradient penalties (WGAN-GP, R1).
+            Defaults to `"batch"`.
+        spectral_norm: bool. Spectral normalization on every layer (SNGAN).
+            Defaults to False.
+        dropout: float. Dropout rate before the logit. Defaults to 0.
+        **kwargs: `keras.Model` arguments (`name`, `dtype`).
+
+    Example:
+
+    ```python
+    discriminator = DCGANDiscriminator(image_size=32, channels=3, spectral_norm=True,
+                                       normalization="none")
+    logits = discriminator(images)   # (batch, 1), float32
+    ```
+    """
+
+    def __init__(
+        self,
+        image_size: int = 32,
+        channels: int = 3,
+        base_filters: int = 64,
+        max_filters: int = 512,
+        normalization: str = "batch",
+        spectral_norm: bool = False,
+        dropout: float = 0.0,
+        **kwargs,
+    ):
+        steps = check_image_size(image_size)
+        check_positive_int(channels, "channels")
+        check_positive_int(base_filters, "base_filters")
+        check_positive_int(max_filters, "max_filters")
+        normalization = check_normalization(normalization)
+        if not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
+            raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
+        kwargs.setdefault("name", "dcgan_discriminator")
+        dtype = kwargs.get("dtype")
+
+        images = keras.Input((image_size, image_size, channels), name="image")
+        x = images
+        for i in range(steps):
+            x = DownsampleBlock(
+                min(base_filters * 2**i, max_filters),
+                normalization="none" if i == 0 else normalization,
+                spectral_norm=spectral_norm,
+                dtype=dtype,
+                name=f"down_{i + 1}",
+            )(x)
+        x = keras.layers.Flatten(dtype=dtype, name="flatten")(x)
+        if dropout:
+            x = keras.layers.Dropout(dropout, dtype=dtype, name="dropout")(x)
+        dense = keras.layers.Dense(1, dtype="float32", name="logit")
+        if spectral_norm:
+            dense = keras.layers.SpectralNormalization(dense, dtype="float32", name="logit_sn")
+        logits = dense(x)
+        super().__init__(inputs=images, outputs=logits, **kwargs)
+        self.image_size = image_size
+        self.channels = channels
+        self.base_filters = base_filters
+        self.max_filters = max_filters
+        self.normalization = normalization
+        self.spectral_norm = spectral_norm
+        self.dropout = dropout
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "image_size": self.image_size,
+            "channels": self.channels,
+            "base_filters": self.base_filters,
+            "max_filters": self.max_filters,
+            "normalization": self.normalization,
+            "spectral_norm": self.spectral_norm,
+            "dropout": self.dropout,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

@@ -1,0 +1,132 @@
+"""`DCGANGenerator`: the DCGAN generator at any power-of-two resolution."""
+
+from __future__ import annotations
+
+import keras
+
+from keras_gan_kit.layers import UpsampleBlock
+from keras_gan_kit.layers.normalization import check_normalization, make_normalization
+from keras_gan_kit.networks._validation import check_image_size, check_positive_int
+
+__all__ = ["DCGANGenerator"]
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_kit")
+class DCGANGenerator(keras.Model):
+    """DCGAN generator: latent -> 4x4 feature map -> `UpsampleBlock`s -> image.
+
+    A dense projection to `4 x 4 x filters`, then one `UpsampleBlock` per
+    doubling of resolution (filters halve each time, from
+    `min(base_filters * 2^(n-1), max_filters)` down), and a final stride-2
+    transposed convolution to `channels` with `tanh`, so outputs lie in
+    [-1, 1]. For 32x32x3 with the defaults this is the classic CIFAR-10 DCGAN
+    (4x4x256 -> 8x8x128 -> 16x16x64 -> 32x32x3).
+
+    Args:
+        image_size: int. Output height and width: a power of two >= 8.
+            Defaults to 32.
+        channels: int. Output channels (1 for digits, 3 for RGB). Defaults to 3.
+        latent_dim: int. Size of the latent vector. Defaults to 128.
+        base_filters: int. Width: filters of the last hidden block.
+            Defaults to 64.
+        max_filters: int. Cap on the filters of any block. Defaults to 512.
+        normalization: str. `"batch"` (DCGAN), `"layer"` or `"none"`.
+            Defaults to `"batch"`.
+        spectral_norm: bool. Spectral normalization on every convolution.
+            Defaults to False.
+        **kwargs: `keras.Model` arguments (`name`, `dtype`).
+
+    Example:
+
+    ```python
+    generator = DCGANGenerator(image_size=32, channels=3, latent_dim=128)
+    images = generator(keras.random.normal((16, 128)))   # (16, 32, 32, 3)
+    ```
+
+    References:
+        Radford et al., "Unsupervised Representation Learning with Deep
+        Convolutional Generative Adversarial Networks", ICLR 2016.
+    """
+
+    def __init__(
+        self,
+        image_size: int = 32,
+        channels: int = 3,
+        latent_dim: int = 128,
+        base_filters: int = 64,
+        max_filters: int = 512,
+        normalization: str = "batch",
+        spectral_norm: bool = False,
+        **kwargs,
+    ):
+        steps = check_image_size(image_size)
+        check_positive_int(channels, "channels")
+        check_positive_int(latent_dim, "latent_dim")
+        check_positive_int(base_filters, "base_filters")
+        check_positive_int(max_filters, "max_filters")
+        normalization = check_normalization(normalization)
+        kwargs.setdefault("name", "dcgan_generator")
+        dtype = kwargs.get("dtype")
+
+        def filters(i):  # hidden block i of steps - 1
+            return min(base_filters * 2 ** (steps - 1 - i), max_filters)
+
+        latents = keras.Input((latent_dim,), name="latent")
+        x = keras.layers.Dense(
+            4 * 4 * filters(0) if steps > 1 else 4 * 4 * base_filters,
+            use_bias=normalization == "none",
+            kernel_initializer=keras.initializers.RandomNormal(stddev=0.02),
+            dtype=dtype,
+            name="project",
+        )(latents)
+        x = keras.layers.Reshape((4, 4, -1), dtype=dtype, name="reshape")(x)
+        norm = make_normalization(normalization, name="project_norm")
+        if norm is not None:
+            x = norm(x)
+        x = keras.layers.ReLU(dtype=dtype, name="project_relu")(x)
+        for i in range(1, steps):
+            x = UpsampleBlock(
+                filters(i),
+                normalization=normalization,
+                spectral_norm=spectral_norm,
+                dtype=dtype,
+                name=f"up_{i}",
+            )(x)
+        conv = keras.layers.Conv2DTranspose(
+            channels,
+            4,
+            strides=2,
+            padding="same",
+            kernel_initializer=keras.initializers.RandomNormal(stddev=0.02),
+            dtype=dtype,
+            name="to_image",
+        )
+        if spectral_norm:
+            conv = keras.layers.SpectralNormalization(conv, dtype=dtype, name="to_image_sn")
+        x = conv(x)
+        images = keras.layers.Activation("tanh", dtype="float32", name="tanh")(x)
+        super().__init__(inputs=latents, outputs=images, **kwargs)
+        self.image_size = image_size
+        self.channels = channels
+        self.latent_dim = latent_dim
+        self.base_filters = base_filters
+        self.max_filters = max_filters
+        self.normalization = normalization
+        self.spectral_norm = spectral_norm
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "image_size": self.image_size,
+            "channels": self.channels,
+            "latent_dim": self.latent_dim,
+            "base_filters": self.base_filters,
+            "max_filters": self.max_filters,
+            "normalization": self.normalization,
+            "spectral_norm": self.spectral_norm,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

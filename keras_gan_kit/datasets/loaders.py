@@ -60,7 +60,9 @@ def to_uint8_images(images, value_range=(-1.0, 1.0)) -> np.ndarray:
     """
     low, high = value_range
     if not high > low:
-        raise ValueError(f"`value_range` must be (low, high) with high > low. Received: {value_range!r}")
+        raise ValueError(
+            f"`value_range` must be (low, high) with high > low. Received: {value_range!r}"
+        )
     images = (np.asarray(images, dtype="float32") - low) / (high - low)
     return np.clip(np.round(images * 255.0), 0, 255).astype("uint8")
 

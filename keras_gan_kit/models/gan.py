@@ -74,6 +74,12 @@ class GAN(keras.Model):
             built functional/sequential model; required otherwise.
         seed: int. Seed of the latent noise drawn during training and by
             `generate()`. Defaults to None (random).
+        ema_half_life_images: float or None. Keep an exponential moving
+            average of the generator's weights with this half-life, in
+            training images (see `enable_ema`; usually set through the
+            `keras_gan_kit.callbacks.GeneratorEMA` callback). Defaults to None.
+        use_ema: bool. Whether `generate()` and `gan(latents)` use the EMA
+            generator when there is one. Defaults to True.
         **kwargs: forwarded to `keras.Model` (`name`, `dtype`).
 
     Example:
@@ -93,7 +99,16 @@ class GAN(keras.Model):
     ```
     """
 
-    def __init__(self, generator, discriminator, latent_dim=None, seed=None, **kwargs):
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        latent_dim=None,
+        seed=None,
+        ema_half_life_images=None,
+        use_ema=True,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         for arg, network in (
             ("generator", generator),
@@ -122,6 +137,11 @@ class GAN(keras.Model):
         self._trackers = {}
         self._phases = None
         self._compile_arguments = None
+        self.generator_ema = None
+        self.ema_half_life_images = None
+        self.use_ema = bool(use_ema)
+        if ema_half_life_images is not None:
+            self.enable_ema(ema_half_life_images)
         self.built = True
 
     # ------------------------------------------------------------------ #
@@ -403,6 +423,63 @@ class GAN(keras.Model):
         self.compile(**config)
 
     # ------------------------------------------------------------------ #
+    # Generator EMA
+    # ------------------------------------------------------------------ #
+    def enable_ema(self, half_life_images: float) -> None:
+        """Keeps an exponential moving average (EMA) of the generator weights.
+
+        After every training step each EMA weight moves toward the generator's:
+        `ema = w + beta * (ema - w)` with `beta = 0.5 ** (batch_size /
+        half_life_images)`, so the weight of a step's contribution halves every
+        `half_life_images` training images, whatever the batch size
+        (StyleGAN2-ADA's `ema_kimg`, which is 10 for most of its
+        configurations, i.e. `half_life_images=10_000`). Non-trainable
+        generator state (BatchNorm statistics) is copied. The EMA generator is a
+        clone of the generator (`gan.generator_ema`), saved with the model, and
+        used by `generate()` and `gan(latents)` while `use_ema` is True.
+
+        Calling it again changes the half-life and keeps the current average.
+
+        Args:
+            half_life_images: float. Half-life in training images (> 0).
+        """
+        if (
+            not isinstance(half_life_images, (int, float))
+            or isinstance(half_life_images, bool)
+            or not half_life_images > 0
+        ):
+            raise ValueError(
+                "`half_life_images` must be a positive number. Received: "
+                f"half_life_images={half_life_images!r}"
+            )
+        self.ema_half_life_images = float(half_life_images)
+        if self.generator_ema is not None:
+            return
+        ema = keras.models.clone_model(self.generator)
+        ema.build((None,) + self.latent_shape)
+        ema.set_weights(self.generator.get_weights())
+        ema.trainable = False
+        self.generator_ema = ema
+        # A step traced before the EMA existed would not update it.
+        self.train_function = None
+
+    def _update_ema(self, batch_size):
+        beta = ops.power(0.5, ops.cast(batch_size, "float32") / self.ema_half_life_images)
+        for average, weight in zip(self.generator_ema.weights, self.generator.weights):
+            value = ops.stop_gradient(ops.cast(weight, average.dtype))
+            if weight.trainable:
+                average.assign(value + (average - value) * ops.cast(beta, average.dtype))
+            else:
+                average.assign(value)
+
+    @property
+    def inference_generator(self):
+        """The generator used by `generate()`: the EMA one when enabled and `use_ema`."""
+        if self.use_ema and self.generator_ema is not None:
+            return self.generator_ema
+        return self.generator
+
+    # ------------------------------------------------------------------ #
     # Training step
     # ------------------------------------------------------------------ #
     def _logits(self, samples):
@@ -488,6 +565,8 @@ class GAN(keras.Model):
         for k in range(self.discriminator_steps):
             self._track(trainer.run_phase(d_phase, real, first_step + k))
         self._track(trainer.run_phase(g_phase, real))
+        if self.generator_ema is not None:
+            self._update_ema(ops.shape(real)[0])
         self.optimizer.iterations.assign_add(1)
         return {name: tracker.result() for name, tracker in self._trackers.items()}
 
@@ -625,8 +704,8 @@ class GAN(keras.Model):
             )
 
     def call(self, latents, training=False):
-        """Runs the generator: `gan(latents)` returns generated samples."""
-        return self.generator(latents, training=training)
+        """Runs the generator (`inference_generator`): `gan(latents)` returns samples."""
+        return self.inference_generator(latents, training=training)
 
     def sample_latents(self, num_samples: int, seed: int | None = None) -> np.ndarray:
         """Draws standard normal latents as a NumPy array.
@@ -651,6 +730,8 @@ class GAN(keras.Model):
 
     def generate(self, num_samples=None, latents=None, batch_size=None) -> np.ndarray:
         """Generates samples as a NumPy array, in inference mode.
+
+        Uses the EMA generator when one is enabled and `use_ema` is True.
 
         Args:
             num_samples: int. Number of samples, from fresh latents. Give
@@ -681,7 +762,9 @@ class GAN(keras.Model):
                 f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}"
             )
         outputs = [
-            ops.convert_to_numpy(self.generator(latents[i : i + batch_size], training=False))
+            ops.convert_to_numpy(
+                self.inference_generator(latents[i : i + batch_size], training=False)
+            )
             for i in range(0, len(latents), batch_size)
         ]
         return (
@@ -702,6 +785,8 @@ class GAN(keras.Model):
                 "discriminator": keras.saving.serialize_keras_object(self.discriminator),
                 "latent_dim": self.latent_dim,
                 "seed": self.seed,
+                "ema_half_life_images": self.ema_half_life_images,
+                "use_ema": self.use_ema,
             }
         )
         return config

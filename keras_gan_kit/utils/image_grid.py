@@ -1,0 +1,73 @@
+"""Tiling generated images into one picture."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+from keras_gan_kit.datasets.loaders import to_uint8_images
+
+__all__ = ["make_image_grid", "save_image_grid"]
+
+
+def make_image_grid(images, value_range=(-1.0, 1.0), columns=None, padding=1) -> np.ndarray:
+    """Tiles images `(n, h, w, c)` into one `uint8` picture.
+
+    Args:
+        images: array `(n, h, w, c)` with 1 or 3 channels (or `(n, h, w)`).
+        value_range: tuple `(low, high)`. The range of the images' values,
+            mapped to [0, 255]; outside values are clipped. Defaults to `(-1, 1)`.
+        columns: int. Images per row. Defaults to `ceil(sqrt(n))`.
+        padding: int. Pixels of black between images. Defaults to 1.
+
+    Returns:
+        `uint8` array `(H, W)` for 1 channel or `(H, W, 3)` for 3 channels.
+    """
+    images = np.asarray(images)
+    if images.ndim == 3:
+        images = images[..., None]
+    if images.ndim != 4 or images.shape[-1] not in (1, 3) or len(images) == 0:
+        raise ValueError(
+            "`images` must have shape (n, height, width, 1 or 3) with n >= 1. "
+            f"Received: images.shape={images.shape}"
+        )
+    n, h, w, c = images.shape
+    columns = columns or math.ceil(math.sqrt(n))
+    rows = math.ceil(n / columns)
+    pixels = to_uint8_images(images, value_range)
+    grid = np.zeros(
+        (rows * h + (rows - 1) * padding, columns * w + (columns - 1) * padding, c), "uint8"
+    )
+    for i in range(n):
+        r, col = divmod(i, columns)
+        grid[
+            r * (h + padding) : r * (h + padding) + h, col * (w + padding) : col * (w + padding) + w
+        ] = pixels[i]
+    return grid[..., 0] if c == 1 else grid
+
+
+def save_image_grid(path, images, value_range=(-1.0, 1.0), columns=None, scale=1) -> str:
+    """Saves images as one PNG grid (see `make_image_grid`).
+
+    Args:
+        path: str. Output file; parent folders are created.
+        images: array `(n, h, w, c)`.
+        value_range: tuple. Range of the images' values. Defaults to `(-1, 1)`.
+        columns: int. Images per row. Defaults to `ceil(sqrt(n))`.
+        scale: int. Nearest-neighbour upscaling factor, to make small images
+            visible. Defaults to 1.
+
+    Returns:
+        The path written.
+    """
+    from PIL import Image
+
+    grid = make_image_grid(images, value_range=value_range, columns=columns)
+    image = Image.fromarray(grid)
+    if scale > 1:
+        image = image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    image.save(path)
+    return os.fspath(path)

@@ -1,0 +1,7 @@
+"""`python -m keras_gan_kit` runs the `keras-gan-kit` command."""
+
+import sys
+
+from keras_gan_kit.cli import main
+
+sys.exit(main())

@@ -27,7 +27,7 @@ class DownsampleBlock(keras.layers.Layer):
             `"none"` (use `"none"` with gradient penalties).
         negative_slope: float. LeakyReLU slope. Defaults to 0.2.
         spectral_norm: bool. Wrap the convolution in
-            `keras.layers.SpectralNormalization` (SNGAN). Defaults to False.
+            `keras_gan_kit.layers.SpectralNormalization` (SNGAN). Defaults to False.
         **kwargs: standard layer arguments (`name`, `dtype`).
 
     Example:

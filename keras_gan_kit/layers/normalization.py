@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from keras_gan_kit.layers.spectral_normalization import SpectralNormalization
+
 NORMALIZATIONS = ("batch", "layer", "none")
 
 
@@ -28,5 +30,5 @@ def make_normalization(normalization, name=None):
 
 
 def maybe_spectral(layer, spectral_norm):
-    """Wraps `layer` in `keras.layers.SpectralNormalization` when asked."""
-    return keras.layers.SpectralNormalization(layer) if spectral_norm else layer
+    """Wraps `layer` in `SpectralNormalization` when asked."""
+    return SpectralNormalization(layer) if spectral_norm else layer

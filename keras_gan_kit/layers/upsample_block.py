@@ -28,7 +28,7 @@ class UpsampleBlock(keras.layers.Layer):
             `"batch"`.
         activation: str or callable. Defaults to `"relu"`.
         spectral_norm: bool. Wrap the convolution in
-            `keras.layers.SpectralNormalization`. Defaults to False.
+            `keras_gan_kit.layers.SpectralNormalization`. Defaults to False.
         **kwargs: standard layer arguments (`name`, `dtype`).
 
     Example:

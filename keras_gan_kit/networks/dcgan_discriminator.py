@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from keras_gan_kit.layers import DownsampleBlock
+from keras_gan_kit.layers import DownsampleBlock, SpectralNormalization
 from keras_gan_kit.layers.normalization import check_normalization
 from keras_gan_kit.networks._validation import check_image_size, check_positive_int
 
@@ -79,7 +79,7 @@ class DCGANDiscriminator(keras.Model):
             x = keras.layers.Dropout(dropout, dtype=dtype, name="dropout")(x)
         dense = keras.layers.Dense(1, dtype="float32", name="logit")
         if spectral_norm:
-            dense = keras.layers.SpectralNormalization(dense, dtype="float32", name="logit_sn")
+            dense = SpectralNormalization(dense, dtype="float32", name="logit_sn")
         logits = dense(x)
         super().__init__(inputs=images, outputs=logits, **kwargs)
         self.image_size = image_size

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from keras_gan_kit.layers import UpsampleBlock
+from keras_gan_kit.layers import SpectralNormalization, UpsampleBlock
 from keras_gan_kit.layers.normalization import check_normalization, make_normalization
 from keras_gan_kit.networks._validation import check_image_size, check_positive_int
 
@@ -102,7 +102,7 @@ class DCGANGenerator(keras.Model):
             name="to_image",
         )
         if spectral_norm:
-            conv = keras.layers.SpectralNormalization(conv, dtype=dtype, name="to_image_sn")
+            conv = SpectralNormalization(conv, dtype=dtype, name="to_image_sn")
         x = conv(x)
         images = keras.layers.Activation("tanh", dtype="float32", name="tanh")(x)
         super().__init__(inputs=latents, outputs=images, **kwargs)

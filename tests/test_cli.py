@@ -1,0 +1,107 @@
+import csv
+import json
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_gan_kit import cli
+
+TINY = ["--image-size", "8", "--width", "8", "--latent-dim", "8", "--num-samples", "16",
+        "--batch-size", "128", "--quiet"]
+
+
+def rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_train_writes_a_complete_run_folder_and_resumes(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["train", "--output", str(out), "--epochs", "2", *TINY]) == 0
+    for name in ["config.json", "history.csv", "loss_plot.png", "model.keras",
+                 "samples/reals.png", "samples/epoch_0001.png", "samples/epoch_0002.png"]:
+        assert (out / name).exists(), name
+    config = json.loads((out / "config.json").read_text())
+    assert config["train"]["dataset"] == "digits" and config["train"]["image_size"] == 8
+    assert config["versions"]["backend"] == keras.backend.backend()
+    assert len(rows(out / "history.csv")) == 2
+    assert Image.open(out / "samples" / "epoch_0002.png").size == ((4 * 8 + 3) * 8,) * 2  # x8 zoom
+
+    # --resume continues from the last completed epoch, appending to the history
+    assert cli.main(["train", "--output", str(out), "--resume", "--epochs", "3", "--quiet"]) == 0
+    history = rows(out / "history.csv")
+    assert [int(r["epoch"]) for r in history] == [0, 1, 2]
+    assert (out / "samples" / "epoch_0003.png").exists()
+    gan = keras.models.load_model(out / "model.keras")
+    assert int(keras.ops.convert_to_numpy(gan.optimizer.iterations)) == 3 * 15  # 1797 / 128
+    assert gan.generator_ema is not None
+
+    # sample: a grid, then individual files
+    grid = tmp_path / "grid.png"
+    assert cli.main(["sample", str(out / "model.keras"), "--num-samples", "9",
+                     "--output", str(grid)]) == 0
+    assert Image.open(grid).size == (3 * 8 + 2, 3 * 8 + 2)
+    assert cli.main(["sample", str(out / "model.keras"), "--num-samples", "3",
+                     "--individual", str(tmp_path / "each")]) == 0
+    files = sorted(p.name for p in (tmp_path / "each").iterdir())
+    assert files == ["sample_0000.png", "sample_0001.png", "sample_0002.png"]
+    first = np.asarray(Image.open(tmp_path / "each" / "sample_0000.png"))
+    assert first.shape == (8, 8) and first.dtype == np.uint8
+    assert "wrote 3 images" in capsys.readouterr().out
+
+
+def test_existing_run_needs_resume(tmp_path, capsys):
+    (tmp_path / "config.json").write_text("{}")
+    assert cli.main(["train", "--output", str(tmp_path), *TINY]) == 2
+    assert "use --resume" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "--image-size", "12", "--epochs", "1", "--quiet"], "image_size=12"),
+        (["train", "--dataset", "celeba", "--quiet"], "dataset='celeba'"),
+        (["train", "--loss", "hinj", "--image-size", "8", "--quiet"], "loss='hinj'"),
+        (["train", "--loss", "wasserstein", "--penalty", "r1", "--image-size", "8", "--quiet"],
+         "R1Penalty does not fit"),
+        (["train", "--resume", "--quiet"], "--resume: no config.json"),
+        (["sample", "missing.keras"], "no such model file"),
+    ],
+)
+def test_bad_arguments_give_one_line(tmp_path, capsys, argv, message):
+    argv = [*argv, "--output", str(tmp_path / "x")] if argv[0] == "train" else argv
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "--epochs", "0"], "expected a positive integer, got '0'"),
+        (["train", "--penalty", "r7"], "expected gp"),
+        (["train", "--backend", "mxnet"], "invalid choice"),
+    ],
+)
+def test_parser_errors(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_python_dash_m_entry_point():
+    result = subprocess.run(
+        [sys.executable, "-m", "keras_gan_kit", "train", "--help"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0 and "--resume" in result.stdout
+
+
+def test_penalty_spec_parsing():
+    assert cli._penalty("r1") == "r1:10:1"
+    assert cli._penalty("gp:5:4") == "gp:5:4"

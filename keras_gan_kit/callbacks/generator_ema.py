@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from keras_gan_kit.utils.validation import check_positive_number
+
 __all__ = ["GeneratorEMA"]
 
 
@@ -36,16 +38,7 @@ class GeneratorEMA(keras.callbacks.Callback):
 
     def __init__(self, half_life_images: float = 10_000, use_for_sampling: bool = True):
         super().__init__()
-        if (
-            not isinstance(half_life_images, (int, float))
-            or isinstance(half_life_images, bool)
-            or not half_life_images > 0
-        ):
-            raise ValueError(
-                "`half_life_images` must be a positive number. Received: "
-                f"half_life_images={half_life_images!r}"
-            )
-        self.half_life_images = float(half_life_images)
+        self.half_life_images = check_positive_number(half_life_images, "half_life_images")
         self.use_for_sampling = bool(use_for_sampling)
 
     def set_model(self, model):

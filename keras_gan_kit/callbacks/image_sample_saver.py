@@ -8,6 +8,7 @@ import keras
 import numpy as np
 
 from keras_gan_kit.utils.image_grid import save_image_grid
+from keras_gan_kit.utils.validation import check_positive_int
 
 __all__ = ["ImageSampleSaver"]
 
@@ -58,13 +59,9 @@ class ImageSampleSaver(keras.callbacks.Callback):
         scale: int = 1,
     ):
         super().__init__()
-        for arg, value in (
-            ("num_samples", num_samples),
-            ("every_n_epochs", every_n_epochs),
-            ("scale", scale),
-        ):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"`{arg}` must be a positive int. Received: {arg}={value!r}")
+        check_positive_int(num_samples, "num_samples")
+        check_positive_int(every_n_epochs, "every_n_epochs")
+        check_positive_int(scale, "scale")
         if value_range == "auto":
             value_range = (-1.0, 1.0)
         if (

@@ -7,6 +7,8 @@ from importlib import resources
 
 import numpy as np
 
+from keras_gan_kit.utils.validation import check_positive_int
+
 __all__ = [
     "DATASETS",
     "load",
@@ -22,8 +24,7 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".
 
 
 def _check_size(image_size, arg="image_size"):
-    if not isinstance(image_size, int) or isinstance(image_size, bool) or image_size < 1:
-        raise ValueError(f"`{arg}` must be a positive int. Received: {arg}={image_size!r}")
+    check_positive_int(image_size, arg)
 
 
 def _resize(images: np.ndarray, image_size: int) -> np.ndarray:

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import keras
 
-from keras_gan_kit.layers.normalization import (
-    check_normalization,
-    make_normalization,
-    maybe_spectral,
-)
+from keras_gan_kit.layers.conv_block import ConvBlock
 
 __all__ = ["DownsampleBlock"]
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class DownsampleBlock(keras.layers.Layer):
+class DownsampleBlock(ConvBlock):
     """Halves the spatial size: `Conv2D(stride 2)` -> norm -> LeakyReLU.
 
     The DCGAN discriminator block (Radford et al. 2016): a 4x4 convolution
@@ -38,6 +34,8 @@ class DownsampleBlock(keras.layers.Layer):
     ```
     """
 
+    conv_class = keras.layers.Conv2D
+
     def __init__(
         self,
         filters: int,
@@ -47,53 +45,11 @@ class DownsampleBlock(keras.layers.Layer):
         spectral_norm: bool = False,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        if not isinstance(filters, int) or filters < 1:
-            raise ValueError(f"`filters` must be a positive int. Received: filters={filters!r}")
-        self.filters = filters
-        self.kernel_size = kernel_size
-        self.normalization = check_normalization(normalization)
+        super().__init__(filters, kernel_size, normalization, spectral_norm, **kwargs)
         self.negative_slope = negative_slope
-        self.spectral_norm = spectral_norm
-        self.conv = maybe_spectral(
-            keras.layers.Conv2D(
-                filters,
-                kernel_size,
-                strides=2,
-                padding="same",
-                use_bias=self.normalization == "none",
-                kernel_initializer=keras.initializers.RandomNormal(stddev=0.02),
-                dtype=self.dtype_policy,
-                name="conv",
-            ),
-            spectral_norm,
-        )
-        self.norm = make_normalization(self.normalization, name="norm")
 
-    def build(self, input_shape):
-        self.conv.build(input_shape)
-        if self.norm is not None:
-            self.norm.build(self.conv.compute_output_shape(input_shape))
-        self.built = True
-
-    def call(self, inputs, training=None):
-        x = self.conv(inputs, training=training)
-        if self.norm is not None:
-            x = self.norm(x, training=training)
+    def activate(self, x):
         return keras.ops.leaky_relu(x, negative_slope=self.negative_slope)
 
-    def compute_output_shape(self, input_shape):
-        return self.conv.compute_output_shape(input_shape)
-
     def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "filters": self.filters,
-                "kernel_size": self.kernel_size,
-                "normalization": self.normalization,
-                "negative_slope": self.negative_slope,
-                "spectral_norm": self.spectral_norm,
-            }
-        )
-        return config
+        return {**super().get_config(), "negative_slope": self.negative_slope}

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import keras
 
-from keras_gan_kit.layers.normalization import (
-    check_normalization,
-    make_normalization,
-    maybe_spectral,
-)
+from keras_gan_kit.layers.conv_block import ConvBlock
 
 __all__ = ["UpsampleBlock"]
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class UpsampleBlock(keras.layers.Layer):
+class UpsampleBlock(ConvBlock):
     """Doubles the spatial size: `Conv2DTranspose(stride 2)` -> norm -> activation.
 
     The DCGAN generator block (Radford et al. 2016): a 4x4 transposed
@@ -39,6 +35,8 @@ class UpsampleBlock(keras.layers.Layer):
     ```
     """
 
+    conv_class = keras.layers.Conv2DTranspose
+
     def __init__(
         self,
         filters: int,
@@ -48,53 +46,11 @@ class UpsampleBlock(keras.layers.Layer):
         spectral_norm: bool = False,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        if not isinstance(filters, int) or filters < 1:
-            raise ValueError(f"`filters` must be a positive int. Received: filters={filters!r}")
-        self.filters = filters
-        self.kernel_size = kernel_size
-        self.normalization = check_normalization(normalization)
+        super().__init__(filters, kernel_size, normalization, spectral_norm, **kwargs)
         self.activation = keras.activations.get(activation)
-        self.spectral_norm = spectral_norm
-        self.conv = maybe_spectral(
-            keras.layers.Conv2DTranspose(
-                filters,
-                kernel_size,
-                strides=2,
-                padding="same",
-                use_bias=self.normalization == "none",
-                kernel_initializer=keras.initializers.RandomNormal(stddev=0.02),
-                dtype=self.dtype_policy,
-                name="conv",
-            ),
-            spectral_norm,
-        )
-        self.norm = make_normalization(self.normalization, name="norm")
 
-    def build(self, input_shape):
-        self.conv.build(input_shape)
-        if self.norm is not None:
-            self.norm.build(self.conv.compute_output_shape(input_shape))
-        self.built = True
-
-    def call(self, inputs, training=None):
-        x = self.conv(inputs, training=training)
-        if self.norm is not None:
-            x = self.norm(x, training=training)
+    def activate(self, x):
         return self.activation(x)
 
-    def compute_output_shape(self, input_shape):
-        return self.conv.compute_output_shape(input_shape)
-
     def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "filters": self.filters,
-                "kernel_size": self.kernel_size,
-                "normalization": self.normalization,
-                "activation": keras.activations.serialize(self.activation),
-                "spectral_norm": self.spectral_norm,
-            }
-        )
-        return config
+        return {**super().get_config(), "activation": keras.activations.serialize(self.activation)}

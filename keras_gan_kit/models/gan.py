@@ -15,6 +15,7 @@ from keras_gan_kit import losses as losses_lib
 from keras_gan_kit import trainers
 from keras_gan_kit.optimizers import OptimizerGroup
 from keras_gan_kit.trainers import Phase
+from keras_gan_kit.utils.validation import check_positive_int, check_positive_number
 
 __all__ = ["GAN"]
 
@@ -443,16 +444,7 @@ class GAN(keras.Model):
         Args:
             half_life_images: float. Half-life in training images (> 0).
         """
-        if (
-            not isinstance(half_life_images, (int, float))
-            or isinstance(half_life_images, bool)
-            or not half_life_images > 0
-        ):
-            raise ValueError(
-                "`half_life_images` must be a positive number. Received: "
-                f"half_life_images={half_life_images!r}"
-            )
-        self.ema_half_life_images = float(half_life_images)
+        self.ema_half_life_images = check_positive_number(half_life_images, "half_life_images")
         if self.generator_ema is not None:
             return
         ema = keras.models.clone_model(self.generator)
@@ -718,10 +710,7 @@ class GAN(keras.Model):
         Returns:
             float32 array `(num_samples, *latent_shape)`.
         """
-        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples < 1:
-            raise ValueError(
-                f"`num_samples` must be a positive int. Received: num_samples={num_samples!r}"
-            )
+        check_positive_int(num_samples, "num_samples")
         latents = keras.random.normal(
             (num_samples,) + self.latent_shape,
             seed=self.sampling_seed_generator if seed is None else seed,
@@ -756,11 +745,7 @@ class GAN(keras.Model):
                 f"`latents` must have shape (n, {', '.join(map(str, self.latent_shape))})."
                 f" Received: latents.shape={latents.shape}"
             )
-        batch_size = batch_size or 256
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(
-                f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}"
-            )
+        batch_size = 256 if batch_size is None else check_positive_int(batch_size, "batch_size")
         outputs = [
             ops.convert_to_numpy(
                 self.inference_generator(latents[i : i + batch_size], training=False)

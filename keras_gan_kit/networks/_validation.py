@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 
-def check_positive_int(value, arg):
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"`{arg}` must be a positive int. Received: {arg}={value!r}")
-    return value
-
-
 def check_image_size(image_size):
     """A power of two >= 8; returns the number of 2x steps from 4x4."""
     if (

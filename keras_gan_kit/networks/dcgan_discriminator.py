@@ -6,7 +6,8 @@ import keras
 
 from keras_gan_kit.layers import DownsampleBlock, SpectralNormalization
 from keras_gan_kit.layers.normalization import check_normalization
-from keras_gan_kit.networks._validation import check_image_size, check_positive_int
+from keras_gan_kit.networks._validation import check_image_size
+from keras_gan_kit.utils.validation import check_positive_int
 
 __all__ = ["DCGANDiscriminator"]
 

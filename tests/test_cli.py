@@ -10,8 +10,19 @@ from PIL import Image
 
 from keras_gan_kit import cli
 
-TINY = ["--image-size", "8", "--width", "8", "--latent-dim", "8", "--num-samples", "16",
-        "--batch-size", "128", "--quiet"]
+TINY = [
+    "--image-size",
+    "8",
+    "--width",
+    "8",
+    "--latent-dim",
+    "8",
+    "--num-samples",
+    "16",
+    "--batch-size",
+    "128",
+    "--quiet",
+]
 
 
 def rows(path):
@@ -22,8 +33,15 @@ def rows(path):
 def test_train_writes_a_complete_run_folder_and_resumes(tmp_path, capsys):
     out = tmp_path / "run"
     assert cli.main(["train", "--output", str(out), "--epochs", "2", *TINY]) == 0
-    for name in ["config.json", "history.csv", "loss_plot.png", "model.keras",
-                 "samples/reals.png", "samples/epoch_0001.png", "samples/epoch_0002.png"]:
+    for name in [
+        "config.json",
+        "history.csv",
+        "loss_plot.png",
+        "model.keras",
+        "samples/reals.png",
+        "samples/epoch_0001.png",
+        "samples/epoch_0002.png",
+    ]:
         assert (out / name).exists(), name
     config = json.loads((out / "config.json").read_text())
     assert config["train"]["dataset"] == "digits" and config["train"]["image_size"] == 8
@@ -42,11 +60,24 @@ def test_train_writes_a_complete_run_folder_and_resumes(tmp_path, capsys):
 
     # sample: a grid, then individual files
     grid = tmp_path / "grid.png"
-    assert cli.main(["sample", str(out / "model.keras"), "--num-samples", "9",
-                     "--output", str(grid)]) == 0
+    assert (
+        cli.main(["sample", str(out / "model.keras"), "--num-samples", "9", "--output", str(grid)])
+        == 0
+    )
     assert Image.open(grid).size == (3 * 8 + 2, 3 * 8 + 2)
-    assert cli.main(["sample", str(out / "model.keras"), "--num-samples", "3",
-                     "--individual", str(tmp_path / "each")]) == 0
+    assert (
+        cli.main(
+            [
+                "sample",
+                str(out / "model.keras"),
+                "--num-samples",
+                "3",
+                "--individual",
+                str(tmp_path / "each"),
+            ]
+        )
+        == 0
+    )
     files = sorted(p.name for p in (tmp_path / "each").iterdir())
     assert files == ["sample_0000.png", "sample_0001.png", "sample_0002.png"]
     first = np.asarray(Image.open(tmp_path / "each" / "sample_0000.png"))
@@ -66,8 +97,10 @@ def test_existing_run_needs_resume(tmp_path, capsys):
         (["train", "--image-size", "12", "--epochs", "1", "--quiet"], "image_size=12"),
         (["train", "--dataset", "celeba", "--quiet"], "dataset='celeba'"),
         (["train", "--loss", "hinj", "--image-size", "8", "--quiet"], "loss='hinj'"),
-        (["train", "--loss", "wasserstein", "--penalty", "r1", "--image-size", "8", "--quiet"],
-         "R1Penalty does not fit"),
+        (
+            ["train", "--loss", "wasserstein", "--penalty", "r1", "--image-size", "8", "--quiet"],
+            "R1Penalty does not fit",
+        ),
         (["train", "--resume", "--quiet"], "--resume: no config.json"),
         (["sample", "missing.keras"], "no such model file"),
     ],
@@ -97,7 +130,9 @@ def test_parser_errors(capsys, argv, message):
 def test_python_dash_m_entry_point():
     result = subprocess.run(
         [sys.executable, "-m", "keras_gan_kit", "train", "--help"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0 and "--resume" in result.stdout
 

@@ -570,12 +570,17 @@ class GAN(keras.Model):
         """
         return trainers.get_trainer().train_step(self, args, self._adversarial_step)
 
-    def test_step(self, *args):
-        """Not supported: a GAN has no validation loss. Use a metric callback."""
+    def _no_evaluation(self, *args, **kwargs):
+        # Raised before Keras' evaluate() starts: on JAX it purges the model's
+        # variables first and would leave the model unusable after the error.
         raise NotImplementedError(
             "GAN.evaluate() and fit(validation_data=...) are not supported: GAN "
             "losses are not a measure of sample quality. Track FID with a callback."
         )
+
+    test_step = _no_evaluation
+    evaluate = _no_evaluation
+    test_on_batch = _no_evaluation
 
     # ------------------------------------------------------------------ #
     # fit / generation
@@ -729,7 +734,8 @@ class GAN(keras.Model):
             batch_size: int. Generator batch size. Defaults to 256.
 
         Returns:
-            Array `(n, *sample_shape)` in the generator's output range.
+            float32 array `(n, *sample_shape)` in the generator's output range
+            (also under mixed precision).
         """
         if (num_samples is None) == (latents is None):
             raise ValueError(
@@ -746,9 +752,10 @@ class GAN(keras.Model):
                 f" Received: latents.shape={latents.shape}"
             )
         batch_size = 256 if batch_size is None else check_positive_int(batch_size, "batch_size")
+        generator = self.inference_generator
         outputs = [
-            ops.convert_to_numpy(
-                self.inference_generator(latents[i : i + batch_size], training=False)
+            ops.convert_to_numpy(generator(latents[i : i + batch_size], training=False)).astype(
+                "float32"
             )
             for i in range(0, len(latents), batch_size)
         ]

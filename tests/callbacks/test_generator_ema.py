@@ -30,7 +30,10 @@ def test_callback_enables_ema_used_by_generate_and_saved(tmp_path):
     gan.compile()
     gan.fit(toy_images(32), batch_size=16, epochs=1, verbose=0)  # a step traced without EMA
     gan.fit(
-        toy_images(32), batch_size=16, epochs=2, verbose=0,
+        toy_images(32),
+        batch_size=16,
+        epochs=2,
+        verbose=0,
         callbacks=[kgk.callbacks.GeneratorEMA(half_life_images=50)],
     )
     assert gan.generator_ema is not None and gan.use_ema

@@ -356,3 +356,13 @@ def test_xla_compiled_step_with_lazy_penalty():
     assert gan.jit_compile
     history = gan.fit(toy_images(), batch_size=16, epochs=1, verbose=0)
     assert np.isfinite(history.history["r1"][0]) and history.history["r1"][0] > 0
+
+
+def test_evaluate_is_refused_and_leaves_the_model_usable():
+    gan = small_gan()
+    gan.compile()
+    gan.fit(toy_points(32), batch_size=16, epochs=1, verbose=0)
+    with pytest.raises(NotImplementedError, match="evaluate"):
+        gan.evaluate(toy_points(32), verbose=0)
+    assert gan.generate(2).shape == (2, 2)
+    gan.fit(toy_points(32), batch_size=16, epochs=1, verbose=0)

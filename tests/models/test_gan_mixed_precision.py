@@ -15,6 +15,7 @@ def test_mixed_bfloat16_trains_with_float32_losses():
     assert all(np.isfinite(v[0]) for v in history.history.values())
     assert max_abs_change(g0, weights(gan.generator)) > 0
     assert keras.backend.standardize_dtype(gan(gan.sample_latents(2)).dtype) == "bfloat16"
+    assert gan.generate(2).dtype == np.float32
 
 
 def test_mixed_float16_scales_each_network_separately():

@@ -140,3 +140,22 @@ def test_python_dash_m_entry_point():
 def test_penalty_spec_parsing():
     assert cli._penalty("r1") == "r1:10:1"
     assert cli._penalty("gp:5:4") == "gp:5:4"
+
+
+def test_ctrl_c_saves_a_usable_model(tmp_path, capsys, monkeypatch):
+    import keras_gan_kit as kgk
+
+    real_fit = kgk.GAN.fit
+
+    def fit_then_interrupt(self, *args, **kwargs):
+        real_fit(self, *args, **{**kwargs, "epochs": 1})
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kgk.GAN, "fit", fit_then_interrupt)
+    out = tmp_path / "run"
+    assert cli.main(["train", "--output", str(out), "--epochs", "5", *TINY]) == 130
+    printed = capsys.readouterr().out
+    assert "saved the current model" in printed and "--resume" in printed
+    gan = keras.models.load_model(out / "model.keras")
+    assert gan.generate(2).shape == (2, 8, 8, 1)
+    assert len(rows(out / "history.csv")) == 1

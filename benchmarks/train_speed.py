@@ -16,15 +16,17 @@ optimizers (Adam 2e-4, beta_1=0.5, one per network), batch size, jit setting
 
 Throughput is training images consumed per second in steady state: every
 `fit` call starts with a few warm-up batches that are not timed, a callback
-synchronises on the step's logs at the first and the last timed batch, and
-one untimed `fit` per variant at the start absorbs tracing and compilation.
+synchronises on every step's logs and times the remaining steps, and one
+untimed `fit` per variant at the start absorbs tracing and compilation.
 Runs of the two variants alternate in the same process (A, B, A, B, ...), so
 a change in machine load hits both; the script reports the median of each
-and `ratio = median(library) / median(hand-written)`.
+and `ratio = median(library) / median(hand-written)`, plus two cross-checks:
+the median of the ratios of back-to-back runs ("paired ratio") and the ratio
+of the median step times.
 
 Usage (backend from KERAS_BACKEND):
 
-    KERAS_BACKEND=jax python benchmarks/train_speed.py --batch-size 64 --steps 20 --repeats 5
+    KERAS_BACKEND=jax python benchmarks/train_speed.py --batch-size 64 --steps 10 --repeats 8
 
 All three backends, each in its own subprocess, with a Markdown table:
 
@@ -246,6 +248,7 @@ def make_hand_written_gan(keras):
         class Model(HandWrittenGAN):
             def compile(self, *args, **kwargs):
                 super().compile(*args, **kwargs)
+
                 # Positions of each network's variables in the model's state lists.
                 def positions(sub, full):
                     index = {id(v): i for i, v in enumerate(full)}
@@ -261,7 +264,8 @@ def make_hand_written_gan(keras):
                 n_d = len(self.d_optimizer.variables)
                 n_g = len(self.g_optimizer.variables)
                 self._opt_slices = (
-                    slice(0, n_own), slice(n_own, n_own + n_d),
+                    slice(0, n_own),
+                    slice(n_own, n_own + n_d),
                     slice(n_own + n_d, n_own + n_d + n_g),
                 )
 
@@ -296,9 +300,9 @@ def make_hand_written_gan(keras):
                     )
                     return self.d_loss_fn(real_logits, fake_logits), (d_ntv, g_ntv)
 
-                (d_loss_value, (d_ntv, g_ntv)), d_grads = jax.value_and_grad(
-                    d_loss, has_aux=True
-                )(d_tv, d_ntv, g_ntv)
+                (d_loss_value, (d_ntv, g_ntv)), d_grads = jax.value_and_grad(d_loss, has_aux=True)(
+                    d_tv, d_ntv, g_ntv
+                )
                 d_tv, d_opt = self.d_optimizer.stateless_apply(d_opt, d_grads, d_tv)
 
                 def g_loss(g_tv, g_ntv, d_ntv):
@@ -310,9 +314,9 @@ def make_hand_written_gan(keras):
                     )
                     return self.g_loss_fn(fake_logits), (g_ntv, d_ntv)
 
-                (g_loss_value, (g_ntv, d_ntv)), g_grads = jax.value_and_grad(
-                    g_loss, has_aux=True
-                )(g_tv, g_ntv, d_ntv)
+                (g_loss_value, (g_ntv, d_ntv)), g_grads = jax.value_and_grad(g_loss, has_aux=True)(
+                    g_tv, g_ntv, d_ntv
+                )
                 g_tv, g_opt = self.g_optimizer.stateless_apply(g_opt, g_grads, g_tv)
 
                 new_tv = list(tv)
@@ -357,27 +361,25 @@ def _sync(logs):
         float(value)
 
 
-def make_timer(keras, warmup, batch_size):
+def make_timer(keras, warmup):
     class Timer(keras.callbacks.Callback):
-        """Times the batches after `warmup` untimed batches of one `fit` call."""
+        """Records the duration of every step after `warmup` untimed steps.
+
+        A step's duration is the time between the ends of consecutive batches
+        (so it includes fetching the batch), each end synchronised on the
+        step's logs.
+        """
 
         def on_train_begin(self, logs=None):
-            self.start = self.end = None
-            self.last = -1
+            self.step_times = []
+            self.previous = None
 
         def on_train_batch_end(self, batch, logs=None):
-            if batch == warmup - 1:
-                _sync(logs)
-                self.start = time.perf_counter()
-            self.last = batch
-            self.last_logs = logs
-
-        def on_train_end(self, logs=None):
-            _sync(self.last_logs)
-            self.end = time.perf_counter()
-
-        def images_per_second(self):
-            return (self.last - warmup + 1) * batch_size / (self.end - self.start)
+            _sync(logs)
+            now = time.perf_counter()
+            if batch >= warmup:
+                self.step_times.append(now - self.previous)
+            self.previous = now
 
     return Timer()
 
@@ -425,8 +427,8 @@ def versions():
 
 
 def run_backend(args):
-    import numpy as np
     import keras
+    import numpy as np
 
     backend = keras.backend.backend()
     # Warm-up batches inside every fit call, then `steps` timed batches.
@@ -443,31 +445,55 @@ def run_backend(args):
     for name, gan in models.items():
         start = time.perf_counter()
         history = gan.fit(
-            data[: args.warmup * args.batch_size], batch_size=args.batch_size, epochs=1,
-            shuffle=False, verbose=0,
+            data[: args.warmup * args.batch_size],
+            batch_size=args.batch_size,
+            epochs=1,
+            shuffle=False,
+            verbose=0,
         )
         first_logs[name] = {k: float(v[-1]) for k, v in history.history.items()}
-        print(f"[{backend}] {name}: first fit (compile) {time.perf_counter() - start:.1f}s, "
-              f"logs {first_logs[name]}", file=sys.stderr, flush=True)
+        print(
+            f"[{backend}] {name}: first fit (compile) {time.perf_counter() - start:.1f}s, "
+            f"logs {first_logs[name]}",
+            file=sys.stderr,
+            flush=True,
+        )
     max_rel_diff = max(
         abs(first_logs[LIBRARY][k] - first_logs[HAND_WRITTEN][k])
         / max(abs(first_logs[HAND_WRITTEN][k]), 1e-6)
         for k in ("d_loss", "g_loss")
     )
+    if max_rel_diff > 1e-3:
+        print(
+            f"[{backend}] WARNING: the two variants' first-epoch losses differ by "
+            f"{max_rel_diff:.2e} (relative): they may not compute the same step.",
+            file=sys.stderr,
+            flush=True,
+        )
 
-    throughput = {name: [] for name in models}
+    throughput = {name: [] for name in models}  # img/s of each timed fit call
+    step_times = {name: [] for name in models}  # seconds, every timed step
     order = [LIBRARY, HAND_WRITTEN]
     for repeat in range(args.repeats):
         # Alternate which variant goes first, so neither always follows the other.
         for name in order if repeat % 2 == 0 else order[::-1]:
-            timer = make_timer(keras, args.warmup, args.batch_size)
+            timer = make_timer(keras, args.warmup)
             models[name].fit(
-                data, batch_size=args.batch_size, epochs=1, shuffle=False, verbose=0,
+                data,
+                batch_size=args.batch_size,
+                epochs=1,
+                shuffle=False,
+                verbose=0,
                 callbacks=[timer],
             )
-            throughput[name].append(timer.images_per_second())
-            print(f"[{backend}] repeat {repeat + 1}/{args.repeats} {name}: "
-                  f"{throughput[name][-1]:.1f} img/s", file=sys.stderr, flush=True)
+            step_times[name].extend(timer.step_times)
+            throughput[name].append(len(timer.step_times) * args.batch_size / sum(timer.step_times))
+            print(
+                f"[{backend}] repeat {repeat + 1}/{args.repeats} {name}: "
+                f"{throughput[name][-1]:.1f} img/s",
+                file=sys.stderr,
+                flush=True,
+            )
 
     expected = args.warmup + (args.warmup + args.steps) * args.repeats
     for name, gan in models.items():
@@ -480,6 +506,12 @@ def run_backend(args):
 
     library = statistics.median(throughput[LIBRARY])
     hand = statistics.median(throughput[HAND_WRITTEN])
+    # Two load-robust cross-checks of the ratio: the median over repeats of the
+    # ratio of back-to-back runs, and the ratio of the median step times.
+    paired = statistics.median(a / b for a, b in zip(throughput[LIBRARY], throughput[HAND_WRITTEN]))
+    step_ratio = statistics.median(step_times[HAND_WRITTEN]) / statistics.median(
+        step_times[LIBRARY]
+    )
     return {
         "backend": backend,
         "device": device_description(backend),
@@ -490,6 +522,10 @@ def run_backend(args):
         "library_img_s": library,
         "hand_written_img_s": hand,
         "ratio": library / hand,
+        "paired_ratio": paired,
+        "median_step_ratio": step_ratio,
+        "library_median_step_s": statistics.median(step_times[LIBRARY]),
+        "hand_written_median_step_s": statistics.median(step_times[HAND_WRITTEN]),
         "library_runs": throughput[LIBRARY],
         "hand_written_runs": throughput[HAND_WRITTEN],
         "first_epoch_max_rel_loss_diff": max_rel_diff,
@@ -515,15 +551,27 @@ def markdown_table(results):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--steps", type=int, default=20,
-                        help="timed training steps per fit call (default 20)")
-    parser.add_argument("--warmup", type=int, default=3,
-                        help="untimed steps at the start of every fit call (default 3)")
-    parser.add_argument("--repeats", type=int, default=5,
-                        help="timed fit calls per variant, interleaved (default 5)")
-    parser.add_argument("--backends", default=None,
-                        help="comma-separated backends, each run in a subprocess "
-                             "(default: KERAS_BACKEND in this process)")
+    parser.add_argument(
+        "--steps", type=int, default=10, help="timed training steps per fit call (default 10)"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=2,
+        help="untimed steps at the start of every fit call (default 2)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=8,
+        help="timed fit calls per variant, interleaved (default 8)",
+    )
+    parser.add_argument(
+        "--backends",
+        default=None,
+        help="comma-separated backends, each run in a subprocess "
+        "(default: KERAS_BACKEND in this process)",
+    )
     parser.add_argument("--json", default=None, help="write the results to this file")
     args = parser.parse_args(argv)
     if args.batch_size < 1 or args.steps < 1 or args.repeats < 1 or args.warmup < 1:
@@ -539,10 +587,18 @@ def run_subprocesses(args):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "result.json")
             command = [
-                sys.executable, os.path.abspath(__file__),
-                "--batch-size", str(args.batch_size), "--steps", str(args.steps),
-                "--warmup", str(args.warmup), "--repeats", str(args.repeats),
-                "--json", out,
+                sys.executable,
+                os.path.abspath(__file__),
+                "--batch-size",
+                str(args.batch_size),
+                "--steps",
+                str(args.steps),
+                "--warmup",
+                str(args.warmup),
+                "--repeats",
+                str(args.repeats),
+                "--json",
+                out,
             ]
             env = dict(os.environ, KERAS_BACKEND=backend)
             print(f"== {backend} ==", file=sys.stderr, flush=True)
@@ -561,9 +617,12 @@ def main(argv=None):
     print(markdown_table(results))
     for r in results:
         runs = lambda xs: ", ".join(f"{x:.1f}" for x in xs)  # noqa: E731
-        print(f"{r['backend']}: library runs [{runs(r['library_runs'])}], hand-written runs "
-              f"[{runs(r['hand_written_runs'])}], first-epoch loss rel. diff "
-              f"{r['first_epoch_max_rel_loss_diff']:.2e}")
+        print(
+            f"{r['backend']}: library runs [{runs(r['library_runs'])}], hand-written runs "
+            f"[{runs(r['hand_written_runs'])}]; paired ratio {r['paired_ratio']:.3f}, "
+            f"median-step ratio {r['median_step_ratio']:.3f}; first-epoch loss rel. diff "
+            f"{r['first_epoch_max_rel_loss_diff']:.2e}"
+        )
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)

@@ -493,7 +493,8 @@ class GAN(keras.Model):
 
     def _discriminator_loss(self, real, step):
         latents = self.draw_latents(ops.shape(real)[0])
-        fake = ops.stop_gradient(self.generator(latents, training=True))
+        with trainers.no_gradient():  # no autograd graph for a pass that is cut anyway
+            fake = ops.stop_gradient(self.generator(latents, training=True))
         loss = self.adversarial_loss.discriminator_loss(self._logits(real), self._logits(fake))
         logs = {"d_loss": loss}
         total = loss

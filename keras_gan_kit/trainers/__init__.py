@@ -19,7 +19,7 @@ import keras
 
 from keras_gan_kit.trainers.phase import Phase
 
-__all__ = ["Phase", "get_trainer", "input_gradients"]
+__all__ = ["Phase", "get_trainer", "input_gradients", "no_gradient"]
 
 _TRAINERS = {}
 
@@ -74,3 +74,19 @@ def input_gradients(fn, x):
         shape of `x`.
     """
     return get_trainer().input_gradients(fn, x)
+
+
+def no_gradient():
+    """A context in which computations record no gradient information.
+
+    Use it for forward passes whose result is treated as a constant, such as
+    the generated batch of a discriminator phase. On PyTorch it is
+    `torch.no_grad()`, which saves building an autograd graph that would be
+    cut anyway; on TensorFlow and JAX (where unused gradients cost nothing)
+    it does nothing. Wrap the result in `keras.ops.stop_gradient` as well so
+    the code states its intent on every backend.
+
+    Returns:
+        A context manager.
+    """
+    return get_trainer().no_gradient()

@@ -12,6 +12,8 @@ slice of the optimizer state.
 
 from __future__ import annotations
 
+import contextlib
+
 import jax
 import jax.numpy as jnp
 import keras
@@ -99,6 +101,10 @@ class JaxTrainer:
         for v, value in zip(optimizer_vars, new_optimizer_values):
             v.assign(value)
         return logs
+
+    def no_gradient(self):
+        """Context without gradient recording (see `trainers.no_gradient`)."""
+        return contextlib.nullcontext()
 
     def input_gradients(self, fn, x):
         """`jax.grad` w.r.t. the input, nested inside the phase's `jax.grad`.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import tensorflow as tf
 
 from keras_gan_kit.trainers.phase import Phase, scaled_loss
@@ -24,6 +26,10 @@ class TensorFlowTrainer:
         grads = tape.gradient(loss, variables)
         phase.optimizer.apply(grads, variables)
         return logs
+
+    def no_gradient(self):
+        """Context without gradient recording (see `trainers.no_gradient`)."""
+        return contextlib.nullcontext()
 
     def input_gradients(self, fn, x):
         """Input gradient under a nested tape (differentiable by the outer one)."""

@@ -39,6 +39,10 @@ class TorchTrainer:
                 v.value.grad = None
         return {name: value.detach() for name, value in logs.items()}
 
+    def no_gradient(self):
+        """Context without gradient recording (see `trainers.no_gradient`)."""
+        return torch.no_grad()
+
     def input_gradients(self, fn, x):
         """Input gradient with `create_graph=True`, so it can be differentiated."""
         x = torch.as_tensor(x).detach().requires_grad_(True)

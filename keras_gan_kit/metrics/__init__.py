@@ -1,0 +1,26 @@
+"""Sample-quality metrics: FID, KID, IS, precision/recall, density/coverage.
+
+The numerics are NumPy float64 and backend-agnostic; feature extraction
+(`FeatureExtractor`, `FIDInceptionV3`) runs on the active Keras backend.
+"""
+
+from keras_gan_kit.metrics.feature_extractor import FeatureExtractor
+from keras_gan_kit.metrics.feature_statistics import FeatureStatistics
+from keras_gan_kit.metrics.fid import fid_from_features, frechet_distance
+from keras_gan_kit.metrics.fid_inception_v3 import FIDInceptionV3
+from keras_gan_kit.metrics.inception_score_metric import inception_score
+from keras_gan_kit.metrics.kid import kid_from_features, polynomial_mmd
+from keras_gan_kit.metrics.manifold import density_coverage, precision_recall
+
+__all__ = [
+    "FIDInceptionV3",
+    "FeatureExtractor",
+    "FeatureStatistics",
+    "density_coverage",
+    "fid_from_features",
+    "frechet_distance",
+    "inception_score",
+    "kid_from_features",
+    "polynomial_mmd",
+    "precision_recall",
+]

@@ -159,3 +159,73 @@ def test_ctrl_c_saves_a_usable_model(tmp_path, capsys, monkeypatch):
     gan = keras.models.load_model(out / "model.keras")
     assert gan.generate(2).shape == (2, 8, 8, 1)
     assert len(rows(out / "history.csv")) == 1
+
+
+def _tiny_gan_and_features(tmp_path):
+    import keras_gan_kit as kgk
+
+    gan = kgk.GAN(
+        kgk.networks.DCGANGenerator(image_size=8, channels=1, latent_dim=8, base_filters=8),
+        kgk.networks.DCGANDiscriminator(image_size=8, channels=1, base_filters=8),
+        seed=0,
+    )
+    gan.save(tmp_path / "gan.keras")
+    features = keras.Sequential(
+        [keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(6)], name="features"
+    )
+    features.save(tmp_path / "features.keras")
+    return gan, features
+
+
+def test_evaluate_fid_of_a_model_against_a_dataset_and_stats(tmp_path, capsys):
+    from keras_gan_kit import datasets, metrics
+
+    gan, features = _tiny_gan_and_features(tmp_path)
+    stats = tmp_path / "digits_stats.npz"
+    common = ["--feature-extractor", str(tmp_path / "features.keras"), "--num-samples", "300"]
+    assert cli.main(["evaluate", str(tmp_path / "gan.keras"), "--reference", "digits",
+                     "--image-size", "8", "--kid", "--save-reference-stats", str(stats),
+                     *common]) == 0
+    out = capsys.readouterr().out
+    fid = float(out.split("fid: ")[1].split()[0])
+    assert "kid: " in out and "1797 reference images" in out
+
+    extractor = metrics.FeatureExtractor(features)
+    fake = gan.generate(latents=gan.sample_latents(300, seed=0))
+    expected = metrics.fid_from_features(extractor(datasets.load_digits(8)), extractor(fake))
+    np.testing.assert_allclose(fid, expected, rtol=1e-4)
+
+    # the saved reference statistics give the same FID without the images
+    assert cli.main(["evaluate", str(tmp_path / "gan.keras"), "--reference", str(stats),
+                     *common]) == 0
+    again = float(capsys.readouterr().out.split("fid: ")[1].split()[0])
+    np.testing.assert_allclose(again, fid, rtol=1e-6)
+
+
+def test_evaluate_an_image_folder(tmp_path, capsys):
+    from keras_gan_kit import datasets
+
+    _tiny_gan_and_features(tmp_path)
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for i, image in enumerate(datasets.to_uint8_images(datasets.load_digits(8)[:40])):
+        Image.fromarray(image[..., 0]).save(folder / f"{i}.png")
+    # a single-channel feature model: the folder is loaded as RGB, so use a 3-channel one
+    rgb = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Flatten(), keras.layers.Dense(4)])
+    rgb.save(tmp_path / "rgb.keras")
+    assert cli.main(["evaluate", str(folder), "--reference", str(folder), "--image-size", "8",
+                     "--feature-extractor", str(tmp_path / "rgb.keras")]) == 0
+    fid = float(capsys.readouterr().out.split("fid: ")[1].split()[0])
+    assert abs(fid) < 1e-6  # a folder against itself
+
+
+def test_evaluate_offline_inception_is_one_line(tmp_path, capsys, monkeypatch):
+    _tiny_gan_and_features(tmp_path)
+
+    def offline(*args, **kwargs):
+        raise OSError("network unreachable")
+
+    monkeypatch.setattr(keras.utils, "get_file", offline)
+    code = cli.main(["evaluate", str(tmp_path / "gan.keras"), "--reference", "digits"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err

@@ -6,6 +6,7 @@
   `keras.datasets` (downloaded once, cached in `~/.keras/datasets`).
 - `load_image_folder`: your own images, resized and centre-cropped; sub-folders
   become class labels.
+- `gaussian_mixture_2d`: 2-D toy mixtures (ring, grid) for seeing mode collapse.
 """
 
 from keras_gan_kit.datasets.loaders import (
@@ -18,6 +19,7 @@ from keras_gan_kit.datasets.loaders import (
     load_mnist,
     to_uint8_images,
 )
+from keras_gan_kit.datasets.toy import gaussian_mixture_2d, gaussian_mixture_centers
 
 __all__ = [
     "DATASETS",
@@ -27,5 +29,7 @@ __all__ = [
     "load_fashion_mnist",
     "load_image_folder",
     "load_mnist",
+    "gaussian_mixture_2d",
+    "gaussian_mixture_centers",
     "to_uint8_images",
 ]

@@ -1,4 +1,4 @@
-"""Sample-quality metrics: FID, KID, IS, precision/recall, density/coverage.
+"""Sample-quality metrics: FID, KID, IS, precision/recall, density/coverage, mode coverage.
 
 The numerics are NumPy float64 and backend-agnostic; feature extraction
 (`FeatureExtractor`, `FIDInceptionV3`) runs on the active Keras backend.
@@ -11,6 +11,7 @@ from keras_gan_kit.metrics.fid_inception_v3 import FIDInceptionV3
 from keras_gan_kit.metrics.inception_score_metric import inception_score
 from keras_gan_kit.metrics.kid import kid_from_features, polynomial_mmd
 from keras_gan_kit.metrics.manifold import density_coverage, precision_recall
+from keras_gan_kit.metrics.mode_coverage import mode_coverage
 
 __all__ = [
     "FIDInceptionV3",
@@ -21,6 +22,7 @@ __all__ = [
     "frechet_distance",
     "inception_score",
     "kid_from_features",
+    "mode_coverage",
     "polynomial_mmd",
     "precision_recall",
 ]

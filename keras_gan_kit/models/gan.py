@@ -678,10 +678,11 @@ class GAN(keras.Model):
                     "[-1, 1]. Scale the data first, e.g. x / 127.5 - 1.0 for 0-255 "
                     "images or x * 2 - 1 for [0, 1] images."
                 )
-            warnings.warn(
-                message + ". Make sure the generator can produce that range.",
-                stacklevel=3,
-            )
+            if first.ndim >= 3:  # images; vectors (tabular, toy data) have no usual range
+                warnings.warn(
+                    message + ". Make sure the generator can produce that range.",
+                    stacklevel=3,
+                )
         return x
 
     def _check_spec(self, shape, dtype):

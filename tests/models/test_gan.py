@@ -269,11 +269,26 @@ def test_unscaled_float_images_refused_for_tanh_generator():
         gan.fit(images, verbose=0)
 
 
-def test_out_of_range_vectors_warn_for_linear_generator():
+def test_out_of_range_images_warn_for_linear_generator():
+    generator = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(64), keras.layers.Reshape((8, 8, 1))]
+    )
+    gan = kgk.GAN(generator, conv_discriminator())
+    gan.compile()
+    with pytest.warns(UserWarning, match=r"span \[0, 255\], outside \[-1, 1\]"):
+        gan.fit(
+            np.linspace(0, 255, 16 * 64).reshape(16, 8, 8, 1).astype("float32"), epochs=1, verbose=0
+        )
+
+
+def test_out_of_range_vectors_train_without_warning():
+    import warnings
+
     gan = small_gan()
     gan.compile()
-    with pytest.warns(UserWarning, match="outside"):
-        gan.fit(toy_points(32) * 10, epochs=1, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        gan.fit(toy_points(32) * 10, epochs=1, verbose=0, shuffle=False)
 
 
 def test_non_finite_samples_refused():

@@ -103,6 +103,13 @@ def _normalize(name: str) -> str:
     return name.strip().lower().replace("-", "_").replace(" ", "_")
 
 
+def _deserialize_dict(identifier):
+    """Deserializes a config dict; returns anything else unchanged."""
+    if isinstance(identifier, dict):
+        return keras.saving.deserialize_keras_object(identifier)
+    return identifier
+
+
 def get(identifier) -> AdversarialLoss:
     """Resolves an adversarial loss.
 
@@ -120,13 +127,9 @@ def get(identifier) -> AdversarialLoss:
     Raises:
         ValueError: for an unknown name or an object that is not a loss.
     """
+    identifier = _deserialize_dict(identifier)
     if isinstance(identifier, AdversarialLoss):
         return identifier
-    if isinstance(identifier, dict):
-        loss = keras.saving.deserialize_keras_object(identifier)
-        if isinstance(loss, AdversarialLoss):
-            return loss
-        identifier = loss
     if isinstance(identifier, str):
         key = _normalize(identifier)
         key = _ALIASES.get(key, key)
@@ -158,13 +161,9 @@ def get_penalty(identifier) -> Penalty:
     Raises:
         ValueError: for an unknown name or an object that is not a penalty.
     """
+    identifier = _deserialize_dict(identifier)
     if isinstance(identifier, Penalty):
         return identifier
-    if isinstance(identifier, dict):
-        penalty = keras.saving.deserialize_keras_object(identifier)
-        if isinstance(penalty, Penalty):
-            return penalty
-        identifier = penalty
     if isinstance(identifier, str) and _normalize(identifier) in _PENALTIES:
         return _PENALTIES[_normalize(identifier)]()
     raise ValueError(

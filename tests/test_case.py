@@ -91,3 +91,31 @@ def assert_serialization_round_trip(obj):
     assert type(restored) is type(obj)
     assert restored.get_config() == obj.get_config()
     return restored
+
+
+def conditional_mlp_generator(latent_dim=4, num_classes=2, features=2, width=32):
+    """`[latents, labels] -> samples`: label embedding concatenated to the latent."""
+    latents = keras.Input((latent_dim,))
+    labels = keras.Input((), dtype="int32")
+    embedded = keras.layers.Embedding(num_classes, 4)(labels)
+    x = keras.layers.Concatenate()([latents, embedded])
+    x = keras.layers.Dense(width, activation="relu")(x)
+    return keras.Model([latents, labels], keras.layers.Dense(features)(x), name="generator")
+
+
+def conditional_mlp_discriminator(num_classes=2, features=2, width=32):
+    """`[samples, labels] -> logit`: a projection discriminator (Miyato & Koyama 2018)."""
+    samples = keras.Input((features,))
+    labels = keras.Input((), dtype="int32")
+    h = keras.layers.Dense(width, activation="relu")(samples)
+    projection = keras.layers.Dot(axes=1)([keras.layers.Embedding(num_classes, width)(labels), h])
+    logits = keras.layers.Add()([keras.layers.Dense(1)(h), projection])
+    return keras.Model([samples, labels], logits, name="discriminator")
+
+
+def two_class_points(n=1024, seed=0):
+    """Class 0 around (-0.5, -0.5), class 1 around (0.5, 0.5)."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n)
+    centers = np.where(labels[:, None] == 1, 0.5, -0.5)
+    return (centers + 0.05 * rng.standard_normal((n, 2))).astype("float32"), labels

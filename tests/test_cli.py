@@ -183,9 +183,23 @@ def test_evaluate_fid_of_a_model_against_a_dataset_and_stats(tmp_path, capsys):
     gan, features = _tiny_gan_and_features(tmp_path)
     stats = tmp_path / "digits_stats.npz"
     common = ["--feature-extractor", str(tmp_path / "features.keras"), "--num-samples", "300"]
-    assert cli.main(["evaluate", str(tmp_path / "gan.keras"), "--reference", "digits",
-                     "--image-size", "8", "--kid", "--save-reference-stats", str(stats),
-                     *common]) == 0
+    assert (
+        cli.main(
+            [
+                "evaluate",
+                str(tmp_path / "gan.keras"),
+                "--reference",
+                "digits",
+                "--image-size",
+                "8",
+                "--kid",
+                "--save-reference-stats",
+                str(stats),
+                *common,
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     fid = float(out.split("fid: ")[1].split()[0])
     assert "kid: " in out and "1797 reference images" in out
@@ -196,8 +210,9 @@ def test_evaluate_fid_of_a_model_against_a_dataset_and_stats(tmp_path, capsys):
     np.testing.assert_allclose(fid, expected, rtol=1e-4)
 
     # the saved reference statistics give the same FID without the images
-    assert cli.main(["evaluate", str(tmp_path / "gan.keras"), "--reference", str(stats),
-                     *common]) == 0
+    assert (
+        cli.main(["evaluate", str(tmp_path / "gan.keras"), "--reference", str(stats), *common]) == 0
+    )
     again = float(capsys.readouterr().out.split("fid: ")[1].split()[0])
     np.testing.assert_allclose(again, fid, rtol=1e-6)
 
@@ -213,8 +228,21 @@ def test_evaluate_an_image_folder(tmp_path, capsys):
     # a single-channel feature model: the folder is loaded as RGB, so use a 3-channel one
     rgb = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Flatten(), keras.layers.Dense(4)])
     rgb.save(tmp_path / "rgb.keras")
-    assert cli.main(["evaluate", str(folder), "--reference", str(folder), "--image-size", "8",
-                     "--feature-extractor", str(tmp_path / "rgb.keras")]) == 0
+    assert (
+        cli.main(
+            [
+                "evaluate",
+                str(folder),
+                "--reference",
+                str(folder),
+                "--image-size",
+                "8",
+                "--feature-extractor",
+                str(tmp_path / "rgb.keras"),
+            ]
+        )
+        == 0
+    )
     fid = float(capsys.readouterr().out.split("fid: ")[1].split()[0])
     assert abs(fid) < 1e-6  # a folder against itself
 

@@ -234,9 +234,13 @@ class FIDMonitor(keras.callbacks.Callback):
         extractor = self._get_extractor()
         stats = FeatureStatistics()
         kept = []
+        num_classes = getattr(self.model, "num_classes", None)
         for i in range(0, self.num_samples, self.batch_size):
+            latents = self._latents[i : i + self.batch_size]
+            # class-conditional: classes in equal shares (class-balanced FID)
+            labels = (np.arange(i, i + len(latents)) % num_classes) if num_classes else None
             samples = self.model.generate(
-                latents=self._latents[i : i + self.batch_size], batch_size=self.batch_size
+                latents=latents, labels=labels, batch_size=self.batch_size
             )
             for features in extractor.iter_features(samples):
                 stats.update(features)

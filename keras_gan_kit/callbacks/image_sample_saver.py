@@ -18,7 +18,8 @@ class ImageSampleSaver(keras.callbacks.Callback):
 
     The latents are drawn once, from `seed`, and reused at every save, so
     grids of different epochs show the same latent points and can be compared
-    (StyleGAN's `fakes*.png`). A grid of real images is saved once as
+    (StyleGAN's `fakes*.png`). For a class-conditional GAN, column j shows
+    class `j % num_classes`. A grid of real images is saved once as
     `reals.png` when `real_images` is given. Files: `directory/reals.png`,
     `directory/epoch_0001.png`, ... Uses the EMA generator when the GAN has
     one (see `GeneratorEMA`).
@@ -105,7 +106,16 @@ class ImageSampleSaver(keras.callbacks.Callback):
         """Generates from the fixed latents and saves the grid to `path`."""
         if self._latents is None:
             self._latents = self.model.sample_latents(self.num_samples, seed=self.seed)
-        self._save(path, self.model.generate(latents=self._latents))
+        labels = None
+        if getattr(self.model, "num_classes", None):
+            # one class per column, so every class appears in every grid
+            labels = np.arange(self.num_samples) % self.model.num_classes
+        images = self.model.generate(latents=self._latents, labels=labels)
+        columns = self.model.num_classes if labels is not None else None
+        save_image_grid(
+            path, images, value_range=self.value_range, scale=self.scale, columns=columns
+        )
+        self.saved_paths.append(path)
         return path
 
     def _save(self, path, images):

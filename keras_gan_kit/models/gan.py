@@ -81,6 +81,12 @@ class GAN(keras.Model):
             `keras_gan_kit.callbacks.GeneratorEMA` callback). Defaults to None.
         use_ema: bool. Whether `generate()` and `gan(latents)` use the EMA
             generator when there is one. Defaults to True.
+        num_classes: int or None. Makes the GAN class-conditional: the
+            generator then takes `[latents, labels]` and the discriminator
+            `[samples, labels]` (integer labels, the plain Keras convention),
+            `fit` takes `(samples, labels)` and `generate` takes `labels`.
+            Generated samples in training get the real batch's labels.
+            Defaults to None (unconditional).
         **kwargs: forwarded to `keras.Model` (`name`, `dtype`).
 
     Example:
@@ -108,6 +114,7 @@ class GAN(keras.Model):
         seed=None,
         ema_half_life_images=None,
         use_ema=True,
+        num_classes=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -122,6 +129,16 @@ class GAN(keras.Model):
                 )
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
             raise ValueError(f"`seed` must be an int or None. Received: seed={seed!r}")
+        if num_classes is not None:
+            check_positive_int(num_classes, "num_classes")
+            if num_classes < 2:
+                raise ValueError(
+                    "A class-conditional GAN needs `num_classes` >= 2. Received: "
+                    f"num_classes={num_classes}"
+                )
+        self.num_classes = num_classes
+        self._check_input_count(generator, "generator", "[latents, labels]")
+        self._check_input_count(discriminator, "discriminator", "[samples, labels]")
         self.generator = generator
         self.discriminator = discriminator
         self.seed = seed
@@ -148,6 +165,43 @@ class GAN(keras.Model):
     # ------------------------------------------------------------------ #
     # Construction
     # ------------------------------------------------------------------ #
+    @property
+    def conditional(self) -> bool:
+        """Whether the GAN is class-conditional (`num_classes` was given)."""
+        return self.num_classes is not None
+
+    def _check_input_count(self, network, arg, conditional_form):
+        inputs = getattr(network, "inputs", None)
+        if not inputs:
+            return
+        expected = 2 if self.conditional else 1
+        if len(inputs) != expected:
+            if self.conditional:
+                raise ValueError(
+                    f"A class-conditional GAN (num_classes={self.num_classes}) needs a "
+                    f"{arg} taking {conditional_form} (integer labels). Received a {arg} "
+                    f"with {len(inputs)} input(s)."
+                )
+            hint = (
+                " Pass num_classes=... for class-conditional networks." if len(inputs) == 2 else ""
+            )
+            raise ValueError(
+                f"GAN expects a {arg} with a single input. Received a {arg} with "
+                f"{len(inputs)} inputs.{hint}"
+            )
+
+    def _g(self, latents, labels=None, training=False):
+        """Runs the generator, with labels when the GAN is conditional."""
+        if self.conditional:
+            return self.generator([latents, labels], training=training)
+        return self.generator(latents, training=training)
+
+    def _d(self, samples, labels=None, training=True):
+        """Runs the discriminator, with labels when the GAN is conditional."""
+        if self.conditional:
+            return self.discriminator([samples, labels], training=training)
+        return self.discriminator(samples, training=training)
+
     @staticmethod
     def _resolve_latent_shape(generator, latent_dim):
         if latent_dim is not None:
@@ -160,7 +214,7 @@ class GAN(keras.Model):
                     f"Received: latent_dim={latent_dim!r}"
                 )
             inputs = getattr(generator, "inputs", None)
-            if inputs and len(inputs) == 1:
+            if inputs:
                 expected = _shape_tuple(inputs[0].shape[1:])
                 if len(expected) != len(shape) or any(
                     e is not None and e != s for e, s in zip(expected, shape)
@@ -178,11 +232,6 @@ class GAN(keras.Model):
                 "e.g. GAN(generator, discriminator, latent_dim=128). Received: "
                 "latent_dim=None"
             )
-        if len(inputs) != 1:
-            raise ValueError(
-                "GAN expects a generator with a single (latent) input. Received a "
-                f"generator with {len(inputs)} inputs."
-            )
         shape = _shape_tuple(inputs[0].shape[1:])
         if not shape or any(d is None for d in shape):
             raise ValueError(
@@ -194,15 +243,11 @@ class GAN(keras.Model):
     def _build_networks(self):
         """Builds both networks and checks that they fit together."""
         latents = ops.zeros((2,) + self.latent_shape)
-        samples = self.generator(latents, training=False)
+        labels = ops.zeros((2,), "int32") if self.conditional else None
+        samples = self._g(latents, labels)
         sample_shape = _shape_tuple(samples.shape[1:])
         d_inputs = getattr(self.discriminator, "inputs", None)
         if d_inputs:
-            if len(d_inputs) != 1:
-                raise ValueError(
-                    "GAN expects a discriminator with a single input. Received a "
-                    f"discriminator with {len(d_inputs)} inputs."
-                )
             expected = _shape_tuple(d_inputs[0].shape[1:])
             if len(expected) != len(sample_shape) or any(
                 e is not None and e != s for e, s in zip(expected, sample_shape)
@@ -212,7 +257,7 @@ class GAN(keras.Model):
                     f"input shape. Received: generator output shape {sample_shape}, "
                     f"discriminator input shape {expected}."
                 )
-        logits = self.discriminator(samples, training=False)
+        logits = self._d(samples, labels, training=False)
         if len(logits.shape) < 1 or logits.shape[0] != 2:
             raise ValueError(
                 "The discriminator must return logits with a batch axis, shape "
@@ -474,11 +519,8 @@ class GAN(keras.Model):
     # ------------------------------------------------------------------ #
     # Training step
     # ------------------------------------------------------------------ #
-    def _logits(self, samples):
-        return ops.cast(self.discriminator(samples, training=True), "float32")
-
-    def _discriminator_fn(self, samples):
-        return self.discriminator(samples, training=True)
+    def _logits(self, samples, labels=None):
+        return ops.cast(self._d(samples, labels, training=True), "float32")
 
     def draw_latents(self, batch_size):
         """Draws training latents from the model's seed generator.
@@ -491,35 +533,53 @@ class GAN(keras.Model):
         """
         return keras.random.normal((batch_size,) + self.latent_shape, seed=self.seed_generator)
 
-    def _discriminator_loss(self, real, step):
+    def _discriminator_loss(self, real, labels, step):
+        # Generated samples get the real batch's labels (the data's class mix).
         latents = self.draw_latents(ops.shape(real)[0])
         with trainers.no_gradient():  # no autograd graph for a pass that is cut anyway
-            fake = ops.stop_gradient(self.generator(latents, training=True))
-        loss = self.adversarial_loss.discriminator_loss(self._logits(real), self._logits(fake))
+            fake = ops.stop_gradient(self._g(latents, labels, training=True))
+        loss = self.adversarial_loss.discriminator_loss(
+            self._logits(real, labels), self._logits(fake, labels)
+        )
         logs = {"d_loss": loss}
         total = loss
+
+        def discriminator_fn(samples):
+            return self._d(samples, labels, training=True)
+
         for penalty in self.penalties:
-            term, applied = penalty(self._discriminator_fn, real, fake, self.seed_generator, step)
+            term, applied = penalty(discriminator_fn, real, fake, self.seed_generator, step)
             total = total + term
             logs[penalty.name] = term / float(penalty.interval)
             logs["_applied_" + penalty.name] = applied
         return total, logs
 
-    def _generator_loss(self, real):
+    def _generator_loss(self, real, labels):
         latents = self.draw_latents(ops.shape(real)[0])
-        fake_logits = self._logits(self.generator(latents, training=True))
+        fake_logits = self._logits(self._g(latents, labels, training=True), labels)
         real_logits = (
-            self._logits(real) if self.adversarial_loss.needs_real_logits_for_generator else None
+            self._logits(real, labels)
+            if self.adversarial_loss.needs_real_logits_for_generator
+            else None
         )
         loss = self.adversarial_loss.generator_loss(fake_logits, real_logits)
         return loss, {"g_loss": loss}
 
     def _real_batch(self, data):
-        """Extracts and checks the real samples of a training batch."""
+        """Extracts and checks the real samples (and labels) of a training batch."""
+        labels = None
         if isinstance(data, (tuple, list)):
             if not data:
                 raise ValueError("GAN.fit() received an empty batch structure.")
+            if self.conditional and len(data) > 1:
+                labels = self._batch_labels(data[1])
             data = data[0]
+        if self.conditional and labels is None:
+            raise ValueError(
+                f"This GAN is class-conditional (num_classes={self.num_classes}): fit() "
+                "needs (samples, labels) batches, e.g. gan.fit(images, labels). Received "
+                "batches without labels."
+            )
         if isinstance(data, dict):
             raise ValueError(
                 "GAN.fit() expects batches of samples (or tuples whose first element "
@@ -541,7 +601,21 @@ class GAN(keras.Model):
                 "[0, 255]) must be scaled to the generator's output range first, "
                 "e.g. x.astype('float32') / 127.5 - 1.0 for a tanh generator."
             )
-        return ops.cast(data, "float32")
+        return ops.cast(data, "float32"), labels
+
+    def _batch_labels(self, labels):
+        """Integer labels `(batch,)` from integer or one-hot labels."""
+        rank = len(labels.shape)
+        if rank == 2 and labels.shape[-1] == self.num_classes:
+            return ops.cast(ops.argmax(labels, axis=-1), "int32")
+        if rank == 2 and labels.shape[-1] == 1:
+            labels = ops.reshape(labels, (-1,))
+        elif rank != 1:
+            raise ValueError(
+                "Labels must be integers of shape (batch,) or one-hot of shape "
+                f"(batch, {self.num_classes}). Received labels of shape {tuple(labels.shape)}."
+            )
+        return ops.cast(labels, "int32")
 
     def _track(self, logs):
         for name, value in logs.items():
@@ -552,12 +626,12 @@ class GAN(keras.Model):
 
     def _adversarial_step(self, data):
         trainer = trainers.get_trainer()
-        real = self._real_batch(data)
+        real, labels = self._real_batch(data)
         d_phase, g_phase = self._phases
         first_step = self.optimizer.iterations * self.discriminator_steps
         for k in range(self.discriminator_steps):
-            self._track(trainer.run_phase(d_phase, real, first_step + k))
-        self._track(trainer.run_phase(g_phase, real))
+            self._track(trainer.run_phase(d_phase, real, labels, first_step + k))
+        self._track(trainer.run_phase(g_phase, real, labels))
         if self.generator_ema is not None:
             self._update_ema(ops.shape(real)[0])
         self.optimizer.iterations.assign_add(1)
@@ -592,13 +666,17 @@ class GAN(keras.Model):
         `x` may be a NumPy array of samples, a `tf.data.Dataset`, a
         `keras.utils.PyDataset`, a Python generator or (on PyTorch) a
         `torch.utils.data.DataLoader`, yielding sample batches or tuples whose
-        first element is the samples (labels are ignored). NumPy arrays and
-        datasets with a static element spec are checked before training;
-        other sources are checked on their first batch, before any update.
+        first element is the samples and, for a class-conditional GAN, whose
+        second element is the labels (integers, or one-hot); an unconditional
+        GAN ignores labels in tuples. NumPy arrays and datasets with a static
+        element spec are checked before training; other sources are checked on
+        their first batch, before any update.
 
         Args:
             x: training samples, as above.
-            y: must be None (an unconditional GAN takes no targets).
+            y: labels for NumPy `x` of a class-conditional GAN (integers in
+                `[0, num_classes)` or one-hot); must be None for an
+                unconditional GAN.
             **kwargs: forwarded to `keras.Model.fit` (`epochs`, `batch_size`,
                 `callbacks`, `steps_per_epoch`, `initial_epoch`, ...).
 
@@ -610,18 +688,70 @@ class GAN(keras.Model):
                 "GAN.fit() was called before GAN.compile(). Call gan.compile() "
                 "(optionally with loss=..., penalties=..., optimizers) first."
             )
-        if y is not None:
+        if y is not None and not self.conditional:
             raise ValueError(
                 "GAN.fit() takes samples only; an unconditional GAN has no targets. "
-                f"Received: y of type {type(y).__name__}."
+                f"Received: y of type {type(y).__name__}. For class-conditional "
+                "training build the GAN with num_classes=... and conditional networks."
             )
+        if self.conditional and isinstance(x, np.ndarray):
+            if y is None:
+                raise ValueError(
+                    f"This GAN is class-conditional (num_classes={self.num_classes}): "
+                    "fit() needs labels. Received: y=None. Call gan.fit(images, labels)."
+                )
+            y = self.check_labels(y, num_samples=len(x), arg="y")
         if kwargs.get("validation_data") is not None or kwargs.get("validation_split"):
             raise ValueError(
                 "GAN.fit() does not support validation_data / validation_split: a "
                 "GAN has no validation loss."
             )
         x = self._check_training_data(x)
-        return super().fit(x, **kwargs)
+        return super().fit(x, y, **kwargs)
+
+    def check_labels(self, labels, num_samples=None, arg="labels") -> np.ndarray:
+        """Validates class labels and returns them as `int32` `(n,)`.
+
+        Args:
+            labels: array-like of integers in `[0, num_classes)`, shape `(n,)`
+                or `(n, 1)`, or one-hot `(n, num_classes)`.
+            num_samples: int or None. Expected `n`.
+            arg: str. Argument name used in error messages.
+
+        Returns:
+            `int32` array `(n,)`.
+        """
+        if not self.conditional:
+            raise ValueError(
+                f"This GAN is unconditional; it takes no labels. Received: {arg}. Build it "
+                "with num_classes=... and conditional networks for class-conditional use."
+            )
+        labels = np.asarray(ops.convert_to_numpy(labels))
+        if labels.ndim == 2 and labels.shape[1] == self.num_classes and self.num_classes > 1:
+            labels = labels.argmax(axis=1)
+        elif labels.ndim == 2 and labels.shape[1] == 1:
+            labels = labels[:, 0]
+        if labels.ndim != 1:
+            raise ValueError(
+                f"`{arg}` must have shape (n,) of integers or (n, {self.num_classes}) one-hot. "
+                f"Received: {arg}.shape={labels.shape}"
+            )
+        if labels.dtype.kind == "f":
+            if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)):
+                raise ValueError(f"`{arg}` must hold integer class ids. Received non-integers.")
+        elif labels.dtype.kind not in "iu":
+            raise ValueError(f"`{arg}` must hold integer class ids. Received dtype {labels.dtype}.")
+        if labels.size and (labels.min() < 0 or labels.max() >= self.num_classes):
+            raise ValueError(
+                f"`{arg}` must lie in [0, {self.num_classes}). Received values from "
+                f"{labels.min()} to {labels.max()}."
+            )
+        if num_samples is not None and len(labels) != num_samples:
+            raise ValueError(
+                f"`{arg}` must have one label per sample: expected {num_samples}, received "
+                f"{len(labels)}."
+            )
+        return labels.astype("int32")
 
     def _check_training_data(self, x):
         """Checks what can be checked cheaply before training; returns `x`.
@@ -642,6 +772,13 @@ class GAN(keras.Model):
             except StopIteration:
                 raise ValueError("GAN.fit() received an empty generator.") from None
             x = _as_tuples(itertools.chain([head], x))
+            if self.conditional:
+                if not (isinstance(head, (tuple, list)) and len(head) > 1):
+                    raise ValueError(
+                        f"This GAN is class-conditional (num_classes={self.num_classes}): the "
+                        "generator must yield (samples, labels) tuples."
+                    )
+                self.check_labels(head[1], num_samples=len(head[0]), arg="labels")
             first = head[0] if isinstance(head, (tuple, list)) and head else head
             first = np.asarray(first) if not isinstance(first, np.ndarray) else first
         elif isinstance(x, keras.utils.PyDataset):
@@ -702,9 +839,13 @@ class GAN(keras.Model):
                 "e.g. x.astype('float32') / 127.5 - 1.0 for a tanh generator."
             )
 
-    def call(self, latents, training=False):
-        """Runs the generator (`inference_generator`): `gan(latents)` returns samples."""
-        return self.inference_generator(latents, training=training)
+    def call(self, inputs, training=False):
+        """Runs the generator (`inference_generator`).
+
+        `gan(latents)` returns samples; a class-conditional GAN takes
+        `gan([latents, labels])`.
+        """
+        return self.inference_generator(inputs, training=training)
 
     def sample_latents(self, num_samples: int, seed: int | None = None) -> np.ndarray:
         """Draws standard normal latents as a NumPy array.
@@ -724,7 +865,7 @@ class GAN(keras.Model):
         )
         return ops.convert_to_numpy(latents).astype("float32")
 
-    def generate(self, num_samples=None, latents=None, batch_size=None) -> np.ndarray:
+    def generate(self, num_samples=None, latents=None, labels=None, batch_size=None) -> np.ndarray:
         """Generates samples as a NumPy array, in inference mode.
 
         Uses the EMA generator when one is enabled and `use_ema` is True.
@@ -733,6 +874,9 @@ class GAN(keras.Model):
             num_samples: int. Number of samples, from fresh latents. Give
                 exactly one of `num_samples` and `latents`.
             latents: array `(n, *latent_shape)`. Latents to decode.
+            labels: int or array `(n,)` of class ids (or one-hot). Required
+                for a class-conditional GAN, refused by an unconditional one.
+                An int asks for that class for every sample.
             batch_size: int. Generator batch size. Defaults to 256.
 
         Returns:
@@ -754,13 +898,26 @@ class GAN(keras.Model):
                 f" Received: latents.shape={latents.shape}"
             )
         batch_size = 256 if batch_size is None else check_positive_int(batch_size, "batch_size")
+        if self.conditional:
+            if labels is None:
+                raise ValueError(
+                    f"This GAN is class-conditional (num_classes={self.num_classes}): "
+                    "generate() needs `labels` (an int or one class id per sample). "
+                    "Received: labels=None"
+                )
+            if np.ndim(labels) == 0:
+                labels = np.full(len(latents), labels)
+            labels = self.check_labels(labels, num_samples=len(latents))
+        elif labels is not None:
+            self.check_labels(labels)  # raises: an unconditional GAN takes no labels
         generator = self.inference_generator
-        outputs = [
-            ops.convert_to_numpy(generator(latents[i : i + batch_size], training=False)).astype(
-                "float32"
-            )
-            for i in range(0, len(latents), batch_size)
-        ]
+
+        def run(i):
+            z = latents[i : i + batch_size]
+            inputs = [z, labels[i : i + batch_size]] if self.conditional else z
+            return ops.convert_to_numpy(generator(inputs, training=False)).astype("float32")
+
+        outputs = [run(i) for i in range(0, len(latents), batch_size)]
         return (
             np.concatenate(outputs, axis=0)
             if outputs
@@ -781,6 +938,7 @@ class GAN(keras.Model):
                 "seed": self.seed,
                 "ema_half_life_images": self.ema_half_life_images,
                 "use_ema": self.use_ema,
+                "num_classes": self.num_classes,
             }
         )
         return config

@@ -44,6 +44,7 @@ TRAIN_DEFAULTS = {
     "mixed_precision": "none",
     "ema_half_life": 5000.0,
     "seed": 0,
+    "conditional": False,
     "sample_every": 1,
     "num_samples": 64,
 }
@@ -153,6 +154,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--seed", type=int, help="Default: 0")
     train.add_argument(
+        "--conditional",
+        action="store_true",
+        default=None,
+        help="class-conditional DCGAN on the data set's labels (digits, mnist, "
+        "fashion_mnist, cifar10, or a folder whose sub-folders are classes)",
+    )
+    train.add_argument(
         "--sample-every", type=_positive_int, help="epochs between grids. Default: 1"
     )
     train.add_argument("--num-samples", type=_positive_int, help="images per grid. Default: 64")
@@ -179,6 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="write each image as DIR/sample_0000.png instead of a grid",
     )
     sample.add_argument("--seed", type=int, default=0, help="latent seed. Default: 0")
+    sample.add_argument(
+        "--label",
+        type=int,
+        default=None,
+        help="class to generate (conditional models). Default: every class, one per column",
+    )
     sample.add_argument("--no-ema", action="store_true", help="use the raw generator")
     sample.add_argument("--scale", type=_positive_int, default=1, help="upscale the grid")
     sample.add_argument("--backend", choices=BACKENDS, help="Keras backend (else KERAS_BACKEND)")
@@ -272,13 +286,27 @@ def _build_gan(config):
     if config["mixed_precision"] != "none":
         keras.config.set_dtype_policy(f"mixed_{config['mixed_precision']}")
     keras.utils.set_random_seed(config["seed"])
-    images = kgk.datasets.load(config["dataset"], image_size=config["image_size"])
+    labels, num_classes = None, None
+    if config.get("conditional"):
+        loaded = kgk.datasets.load(
+            config["dataset"], image_size=config["image_size"], return_labels=True
+        )
+        images, labels = loaded[0], loaded[1]
+        num_classes = len(loaded[2]) if len(loaded) == 3 else int(labels.max()) + 1
+        if num_classes < 2:
+            raise CLIError(
+                f"--conditional needs at least 2 classes; {config['dataset']!r} has {num_classes}"
+                " (for a folder, put each class in its own sub-folder)"
+            )
+    else:
+        images = kgk.datasets.load(config["dataset"], image_size=config["image_size"])
     channels = images.shape[-1]
     generator = kgk.networks.DCGANGenerator(
         image_size=config["image_size"],
         channels=channels,
         latent_dim=config["latent_dim"],
         base_filters=config["width"],
+        num_classes=num_classes,
     )
     discriminator = kgk.networks.DCGANDiscriminator(
         image_size=config["image_size"],
@@ -286,8 +314,9 @@ def _build_gan(config):
         base_filters=config["width"],
         normalization=config["discriminator_normalization"],
         spectral_norm=config["spectral_norm"],
+        num_classes=num_classes,
     )
-    gan = kgk.GAN(generator, discriminator, seed=config["seed"])
+    gan = kgk.GAN(generator, discriminator, seed=config["seed"], num_classes=num_classes)
     penalties = []
     for spec in config["penalty"]:
         name, strength, interval = spec.split(":")
@@ -304,7 +333,7 @@ def _build_gan(config):
         penalties=penalties,
         discriminator_steps=config["discriminator_steps"],
     )
-    return gan, images
+    return gan, images, labels
 
 
 def plot_history(csv_path, png_path, width=640, height=360) -> str | None:
@@ -389,10 +418,11 @@ def train(args) -> int:
 
     output = config["output"]
     os.makedirs(output, exist_ok=True)
-    gan, images = _build_gan(config)
+    gan, images, labels = _build_gan(config)
     print(
         f"{PROG}: training a DCGAN on {config['dataset']} ({len(images)} images, "
-        f"{images.shape[1]}x{images.shape[2]}x{images.shape[3]}) for {config['epochs']} "
+        f"{images.shape[1]}x{images.shape[2]}x{images.shape[3]}"
+        f"{f', {gan.num_classes} classes' if gan.conditional else ''}) for {config['epochs']} "
         f"epochs on {keras.backend.backend()}; run folder: {output}"
     )
     with open(os.path.join(output, "config.json"), "w") as f:
@@ -419,6 +449,7 @@ def train(args) -> int:
     try:
         gan.fit(
             images,
+            labels,
             batch_size=config["batch_size"],
             epochs=config["epochs"],
             callbacks=callbacks,
@@ -463,7 +494,11 @@ def sample(args) -> int:
         raise CLIError(f"{args.model!r} holds a {type(gan).__name__}, not a keras_gan_kit GAN")
     if args.no_ema:
         gan.use_ema = False
-    images = gan.generate(latents=gan.sample_latents(args.num_samples, seed=args.seed))
+    labels = args.label
+    if gan.conditional and labels is None:
+        labels = [i % gan.num_classes for i in range(args.num_samples)]
+    latents = gan.sample_latents(args.num_samples, seed=args.seed)
+    images = gan.generate(latents=latents, labels=labels)
     if args.individual:
         from PIL import Image
 
@@ -476,7 +511,8 @@ def sample(args) -> int:
         print(f"{PROG}: wrote {len(pixels)} images to {args.individual}")
     else:
         path = args.output or "samples.png"
-        save_image_grid(path, images, scale=args.scale)
+        columns = gan.num_classes if gan.conditional and args.label is None else None
+        save_image_grid(path, images, scale=args.scale, columns=columns)
         print(f"{PROG}: wrote a grid of {len(images)} samples to {path}")
     return 0
 

@@ -257,3 +257,47 @@ def test_evaluate_offline_inception_is_one_line(tmp_path, capsys, monkeypatch):
     code = cli.main(["evaluate", str(tmp_path / "gan.keras"), "--reference", "digits"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_conditional_train_and_sample_by_label(tmp_path, capsys):
+    out = tmp_path / "cond"
+    assert cli.main(["train", "--conditional", "--output", str(out), "--epochs", "1", *TINY]) == 0
+    assert "10 classes" in capsys.readouterr().out
+    gan = keras.models.load_model(out / "model.keras")
+    assert (
+        gan.num_classes == 10
+        and json.loads((out / "config.json").read_text())["train"]["conditional"]
+    )
+    # the epoch grid has one class per column: 16 samples over 10 columns -> 2 rows
+    assert Image.open(out / "samples" / "epoch_0001.png").size == (
+        (10 * 8 + 9) * 8,
+        (2 * 8 + 1) * 8,
+    )
+    assert (
+        cli.main(
+            [
+                "sample",
+                str(out / "model.keras"),
+                "--label",
+                "3",
+                "--num-samples",
+                "4",
+                "--individual",
+                str(tmp_path / "threes"),
+            ]
+        )
+        == 0
+    )
+    assert len(list((tmp_path / "threes").iterdir())) == 4
+    assert cli.main(["sample", str(out / "model.keras"), "--label", "12"]) == 2
+    assert r"[0, 10)" in capsys.readouterr().err
+
+
+def test_label_for_unconditional_model_is_one_line(tmp_path, capsys):
+    import keras_gan_kit as kgk
+
+    gan = kgk.GAN(kgk.networks.DCGANGenerator(8, 1, 8, 8), kgk.networks.DCGANDiscriminator(8, 1, 8))
+    gan.save(tmp_path / "g.keras")
+    assert cli.main(["sample", str(tmp_path / "g.keras"), "--label", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "unconditional" in err and len(err.splitlines()) == 1

@@ -33,6 +33,10 @@ class DCGANDiscriminator(keras.Model):
         spectral_norm: bool. Spectral normalization on every layer (SNGAN).
             Defaults to False.
         dropout: float. Dropout rate before the logit. Defaults to 0.
+        num_classes: int or None. Class-conditional variant: the model takes
+            `[images, labels]` (integer labels) and adds the projection
+            `<embed(label), features>` to the logit (Miyato & Koyama 2018).
+            Defaults to None (unconditional).
         **kwargs: `keras.Model` arguments (`name`, `dtype`).
 
     Example:
@@ -53,9 +57,12 @@ class DCGANDiscriminator(keras.Model):
         normalization: str = "batch",
         spectral_norm: bool = False,
         dropout: float = 0.0,
+        num_classes: int | None = None,
         **kwargs,
     ):
         steps = check_image_size(image_size)
+        if num_classes is not None:
+            check_positive_int(num_classes, "num_classes")
         check_positive_int(channels, "channels")
         check_positive_int(base_filters, "base_filters")
         check_positive_int(max_filters, "max_filters")
@@ -82,7 +89,23 @@ class DCGANDiscriminator(keras.Model):
         if spectral_norm:
             dense = SpectralNormalization(dense, dtype="float32", name="logit_sn")
         logits = dense(x)
-        super().__init__(inputs=images, outputs=logits, **kwargs)
+        inputs = images
+        if num_classes is not None:
+            # Projection discriminator: logit = psi(h) + <embed(y), h>.
+            labels = keras.Input((), dtype="int32", name="label")
+            embedding = keras.layers.Embedding(
+                num_classes, int(x.shape[-1]), dtype="float32", name="label_embedding"
+            )
+            h = keras.layers.Activation("linear", dtype="float32", name="features_f32")(x)
+            projection = keras.layers.Dot(axes=1, dtype="float32", name="projection")(
+                [embedding(labels), h]
+            )
+            logits = keras.layers.Add(dtype="float32", name="logit_plus_projection")(
+                [logits, projection]
+            )
+            inputs = [images, labels]
+        super().__init__(inputs=inputs, outputs=logits, **kwargs)
+        self.num_classes = num_classes
         self.image_size = image_size
         self.channels = channels
         self.base_filters = base_filters
@@ -102,6 +125,7 @@ class DCGANDiscriminator(keras.Model):
             "normalization": self.normalization,
             "spectral_norm": self.spectral_norm,
             "dropout": self.dropout,
+            "num_classes": self.num_classes,
         }
 
     @classmethod

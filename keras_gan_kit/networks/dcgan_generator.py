@@ -35,6 +35,10 @@ class DCGANGenerator(keras.Model):
             Defaults to `"batch"`.
         spectral_norm: bool. Spectral normalization on every convolution.
             Defaults to False.
+        num_classes: int or None. Class-conditional variant: the model takes
+            `[latents, labels]` (integer labels) and concatenates a learned
+            `latent_dim`-sized label embedding to the latent (Mirza &
+            Osindero 2014). Defaults to None (unconditional).
         **kwargs: `keras.Model` arguments (`name`, `dtype`).
 
     Example:
@@ -58,9 +62,12 @@ class DCGANGenerator(keras.Model):
         max_filters: int = 512,
         normalization: str = "batch",
         spectral_norm: bool = False,
+        num_classes: int | None = None,
         **kwargs,
     ):
         steps = check_image_size(image_size)
+        if num_classes is not None:
+            check_positive_int(num_classes, "num_classes")
         check_positive_int(channels, "channels")
         check_positive_int(latent_dim, "latent_dim")
         check_positive_int(base_filters, "base_filters")
@@ -73,13 +80,22 @@ class DCGANGenerator(keras.Model):
             return min(base_filters * 2 ** (steps - 1 - i), max_filters)
 
         latents = keras.Input((latent_dim,), name="latent")
+        inputs = latents
+        x = latents
+        if num_classes is not None:
+            labels = keras.Input((), dtype="int32", name="label")
+            embedded = keras.layers.Embedding(
+                num_classes, latent_dim, dtype=dtype, name="label_embedding"
+            )(labels)
+            x = keras.layers.Concatenate(dtype=dtype, name="latent_and_label")([latents, embedded])
+            inputs = [latents, labels]
         x = keras.layers.Dense(
             4 * 4 * filters(0) if steps > 1 else 4 * 4 * base_filters,
             use_bias=normalization == "none",
             kernel_initializer=keras.initializers.RandomNormal(stddev=0.02),
             dtype=dtype,
             name="project",
-        )(latents)
+        )(x)
         x = keras.layers.Reshape((4, 4, -1), dtype=dtype, name="reshape")(x)
         norm = make_normalization(normalization, name="project_norm")
         if norm is not None:
@@ -106,7 +122,8 @@ class DCGANGenerator(keras.Model):
             conv = SpectralNormalization(conv, dtype=dtype, name="to_image_sn")
         x = conv(x)
         images = keras.layers.Activation("tanh", dtype="float32", name="tanh")(x)
-        super().__init__(inputs=latents, outputs=images, **kwargs)
+        super().__init__(inputs=inputs, outputs=images, **kwargs)
+        self.num_classes = num_classes
         self.image_size = image_size
         self.channels = channels
         self.latent_dim = latent_dim
@@ -126,6 +143,7 @@ class DCGANGenerator(keras.Model):
             "max_filters": self.max_filters,
             "normalization": self.normalization,
             "spectral_norm": self.spectral_norm,
+            "num_classes": self.num_classes,
         }
 
     @classmethod

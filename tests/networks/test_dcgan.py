@@ -88,3 +88,19 @@ def test_dcgan_with_spectral_norm_trains_and_saves(tmp_path):
     loaded = keras.models.load_model(tmp_path / "dcgan.keras")
     z = gan.sample_latents(4, seed=0)
     np.testing.assert_allclose(loaded.generate(latents=z), gan.generate(latents=z), atol=1e-6)
+
+
+def test_conditional_variants():
+    g = DCGANGenerator(image_size=8, channels=1, latent_dim=8, base_filters=8, num_classes=3)
+    d = DCGANDiscriminator(image_size=8, channels=1, base_filters=8, num_classes=3)
+    labels = np.array([0, 2], "int32")
+    images = keras.ops.convert_to_numpy(g([np.zeros((2, 8), "float32"), labels]))
+    assert tuple(images.shape) == (2, 8, 8, 1)
+    logits = keras.ops.convert_to_numpy(d([images, labels]))
+    assert logits.shape == (2, 1)
+    # the projection makes the logit depend on the label
+    other = keras.ops.convert_to_numpy(d([images, np.array([1, 1], "int32")]))
+    assert not np.allclose(logits, other)
+    for net in (g, d):
+        restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(net))
+        assert restored.num_classes == 3 and len(restored.inputs) == 2

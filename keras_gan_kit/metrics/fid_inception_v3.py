@@ -108,10 +108,6 @@ def _inception_e(x, name, max_pool):
     return keras.layers.Concatenate(name=name)([b1, b3, bd, bp])
 
 
-def _keras_name(torch_module: str) -> str:
-    return torch_module.replace(".", "_")
-
-
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
 class FIDInceptionV3(keras.Model):
     """The Inception-V3 network of FID, returning 2048-d pool features.

@@ -29,14 +29,6 @@ class JaxTrainer:
         self._non_trainable = None
         self._scopes = []
 
-    def _all_variables(self, model):
-        return (
-            list(model.trainable_variables)
-            + list(model.non_trainable_variables)
-            + list(model.optimizer.variables)
-            + list(model.metrics_variables)
-        )
-
     def train_step(self, model, args, step_fn):
         """Keras' JAX contract: `train_step(state, data) -> (logs, state)`."""
         state, data = args

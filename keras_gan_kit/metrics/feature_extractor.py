@@ -8,6 +8,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gan_kit.utils.validation import check_positive_int
+
 __all__ = ["FeatureExtractor"]
 
 
@@ -77,11 +79,7 @@ class FeatureExtractor:
         self.model = model
         self.value_range = _check_range(value_range, "value_range")
         self.model_value_range = _check_range(model_value_range, "model_value_range")
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-            raise ValueError(
-                f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}"
-            )
-        self.batch_size = batch_size
+        self.batch_size = check_positive_int(batch_size, "batch_size")
         self.image_size = self._resolve_image_size(model, image_size)
         self.channels = self._model_channels(model)
 

@@ -306,24 +306,8 @@ class GAN(keras.Model):
         its own `keras.optimizers.LossScaleOptimizer`, so an overflow in one
         network's gradients skips that network's step only.
         """
-        if (
-            not isinstance(discriminator_steps, int)
-            or isinstance(discriminator_steps, bool)
-            or discriminator_steps < 1
-        ):
-            raise ValueError(
-                "`discriminator_steps` must be an integer >= 1. Received: "
-                f"discriminator_steps={discriminator_steps!r}"
-            )
-        if (
-            not isinstance(steps_per_execution, int)
-            or isinstance(steps_per_execution, bool)
-            or steps_per_execution < 1
-        ):
-            raise ValueError(
-                "`steps_per_execution` must be an integer >= 1. Received: "
-                f"steps_per_execution={steps_per_execution!r}"
-            )
+        check_positive_int(discriminator_steps, "discriminator_steps")
+        check_positive_int(steps_per_execution, "steps_per_execution")
         if steps_per_execution > 1 and keras.backend.backend() == "torch":
             raise ValueError(
                 "Keras runs one step per call on the PyTorch backend; "
@@ -585,22 +569,7 @@ class GAN(keras.Model):
                 "GAN.fit() expects batches of samples (or tuples whose first element "
                 f"is the samples). Received a dict with keys {sorted(data)}."
             )
-        shape = _shape_tuple(data.shape[1:])
-        if len(shape) != len(self.sample_shape) or any(
-            d is not None and d != e for d, e in zip(shape, self.sample_shape)
-        ):
-            raise ValueError(
-                "The training data's sample shape does not match the discriminator's "
-                f"input. Received batches of shape {_shape_tuple(data.shape)}, expected "
-                f"(batch, {', '.join(str(d) for d in self.sample_shape)})."
-            )
-        dtype = keras.backend.standardize_dtype(data.dtype)
-        if not keras.backend.is_float_dtype(dtype):
-            raise ValueError(
-                f"GAN.fit() received {dtype} samples. Integer images (e.g. uint8 in "
-                "[0, 255]) must be scaled to the generator's output range first, "
-                "e.g. x.astype('float32') / 127.5 - 1.0 for a tanh generator."
-            )
+        self._check_spec(_shape_tuple(data.shape), keras.backend.standardize_dtype(data.dtype))
         return ops.cast(data, "float32"), labels
 
     def _batch_labels(self, labels):

@@ -7,8 +7,17 @@
 - `load_image_folder`: your own images, resized and centre-cropped; sub-folders
   become class labels.
 - `gaussian_mixture_2d`: 2-D toy mixtures (ring, grid) for seeing mode collapse.
+- Image-to-image translation: `load_pix2pix_dataset` and `load_cyclegan_dataset`
+  (public sets, downloaded once), `load_paired_folder` and `load_unpaired_folder`
+  (your folders), `make_paired_demo` and `make_unpaired_demo` (procedural, offline),
+  and `load_translation_data`, one entry point for all of them.
 """
 
+from keras_gan_kit.datasets.demo import (
+    demo_labels_to_photo,
+    make_paired_demo,
+    make_unpaired_demo,
+)
 from keras_gan_kit.datasets.loaders import (
     DATASETS,
     load,
@@ -20,6 +29,15 @@ from keras_gan_kit.datasets.loaders import (
     to_uint8_images,
 )
 from keras_gan_kit.datasets.toy import gaussian_mixture_2d, gaussian_mixture_centers
+from keras_gan_kit.datasets.translation import (
+    CYCLEGAN_DATASETS,
+    PIX2PIX_DATASETS,
+    load_cyclegan_dataset,
+    load_paired_folder,
+    load_pix2pix_dataset,
+    load_translation_data,
+    load_unpaired_folder,
+)
 
 __all__ = [
     "DATASETS",
@@ -32,4 +50,14 @@ __all__ = [
     "gaussian_mixture_2d",
     "gaussian_mixture_centers",
     "to_uint8_images",
+    "CYCLEGAN_DATASETS",
+    "PIX2PIX_DATASETS",
+    "demo_labels_to_photo",
+    "load_cyclegan_dataset",
+    "load_paired_folder",
+    "load_pix2pix_dataset",
+    "load_translation_data",
+    "load_unpaired_folder",
+    "make_paired_demo",
+    "make_unpaired_demo",
 ]

@@ -1,5 +1,7 @@
 """Sample-quality metrics: FID, KID, IS, precision/recall, density/coverage, mode coverage.
 
+Paired-image metrics for translation models: `l1_distance`, `psnr`, `ssim`.
+
 The numerics are NumPy float64 and backend-agnostic; feature extraction
 (`FeatureExtractor`, `FIDInceptionV3`) runs on the active Keras backend.
 """
@@ -8,6 +10,7 @@ from keras_gan_kit.metrics.feature_extractor import FeatureExtractor
 from keras_gan_kit.metrics.feature_statistics import FeatureStatistics
 from keras_gan_kit.metrics.fid import fid_from_features, frechet_distance
 from keras_gan_kit.metrics.fid_inception_v3 import FIDInceptionV3
+from keras_gan_kit.metrics.image_similarity import l1_distance, psnr, ssim
 from keras_gan_kit.metrics.inception_score_metric import inception_score
 from keras_gan_kit.metrics.kid import kid_from_features, polynomial_mmd
 from keras_gan_kit.metrics.manifold import density_coverage, precision_recall
@@ -22,7 +25,10 @@ __all__ = [
     "frechet_distance",
     "inception_score",
     "kid_from_features",
+    "l1_distance",
     "mode_coverage",
     "polynomial_mmd",
     "precision_recall",
+    "psnr",
+    "ssim",
 ]

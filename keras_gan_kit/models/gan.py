@@ -139,6 +139,11 @@ class GAN(keras.Model):
         self.num_classes = num_classes
         self._check_input_count(generator, "generator", "[latents, labels]")
         self._check_input_count(discriminator, "discriminator", "[samples, labels]")
+        d_inputs = getattr(discriminator, "inputs", None)
+        # A conditional discriminator takes [samples, labels]; an ACGAN-style one
+        # may take samples only and classify them instead (checked below).
+        self._discriminator_takes_labels = self.conditional and (not d_inputs or len(d_inputs) == 2)
+        self._discriminator_classifies = False
         self.generator = generator
         self.discriminator = discriminator
         self.seed = seed
@@ -152,6 +157,7 @@ class GAN(keras.Model):
         self.adversarial_loss = None
         self.penalties = []
         self.discriminator_steps = 1
+        self.auxiliary_classifier_weight = 0.0
         self._trackers = {}
         self._phases = None
         self._compile_arguments = None
@@ -175,6 +181,8 @@ class GAN(keras.Model):
         if not inputs:
             return
         expected = 2 if self.conditional else 1
+        if self.conditional and arg == "discriminator" and len(inputs) == 1:
+            return  # an auxiliary-classifier (ACGAN) discriminator; checked when built
         if len(inputs) != expected:
             if self.conditional:
                 raise ValueError(
@@ -198,9 +206,15 @@ class GAN(keras.Model):
 
     def _d(self, samples, labels=None, training=True):
         """Runs the discriminator, with labels when the GAN is conditional."""
-        if self.conditional:
+        if self._discriminator_takes_labels:
             return self.discriminator([samples, labels], training=training)
         return self.discriminator(samples, training=training)
+
+    def _split_outputs(self, outputs):
+        """`(logits, class_logits or None)` from the discriminator's outputs."""
+        if isinstance(outputs, (list, tuple)):
+            return outputs[0], outputs[1]
+        return outputs, None
 
     @staticmethod
     def _resolve_latent_shape(generator, latent_dim):
@@ -257,7 +271,7 @@ class GAN(keras.Model):
                     f"input shape. Received: generator output shape {sample_shape}, "
                     f"discriminator input shape {expected}."
                 )
-        logits = self._d(samples, labels, training=False)
+        logits = self._check_discriminator_outputs(self._d(samples, labels, training=False))
         if len(logits.shape) < 1 or logits.shape[0] != 2:
             raise ValueError(
                 "The discriminator must return logits with a batch axis, shape "
@@ -265,6 +279,39 @@ class GAN(keras.Model):
                 "batch of 2 samples."
             )
         return sample_shape
+
+    def _check_discriminator_outputs(self, outputs):
+        """Checks one or two (ACGAN) discriminator outputs; returns the logits."""
+        if isinstance(outputs, dict):
+            raise ValueError(
+                "The discriminator must return logits, or [logits, class_logits] for an "
+                f"auxiliary classifier. Received a dict with keys {sorted(outputs)}."
+            )
+        if isinstance(outputs, (list, tuple)):
+            if len(outputs) != 2 or not self.conditional:
+                raise ValueError(
+                    "The discriminator returned "
+                    f"{len(outputs)} outputs. It must return one logit tensor, or, in a "
+                    "class-conditional GAN (num_classes=...), [logits, class_logits] "
+                    "(an auxiliary classifier, ACGAN)."
+                )
+            class_logits = outputs[1]
+            if tuple(class_logits.shape) != (2, self.num_classes):
+                raise ValueError(
+                    "The discriminator's second output must be class logits of shape "
+                    f"(batch, num_classes={self.num_classes}). Received shape "
+                    f"{tuple(class_logits.shape)} for a batch of 2 samples."
+                )
+            self._discriminator_classifies = True
+            return outputs[0]
+        if self.conditional and not self._discriminator_takes_labels:
+            raise ValueError(
+                "A class-conditional GAN's discriminator must take [samples, labels] or "
+                "return [logits, class_logits] (auxiliary classifier, ACGAN); this one "
+                "takes samples only and returns one output, so the generator would get no "
+                "signal about the labels."
+            )
+        return outputs
 
     # ------------------------------------------------------------------ #
     # Compile
@@ -279,6 +326,7 @@ class GAN(keras.Model):
         jit_compile="auto",
         steps_per_execution: int = 1,
         run_eagerly: bool = False,
+        auxiliary_classifier_weight="auto",
     ):
         """Configures the adversarial training.
 
@@ -301,6 +349,14 @@ class GAN(keras.Model):
             steps_per_execution: int. Training steps per compiled call.
                 Defaults to 1.
             run_eagerly: bool. Run the step eagerly (debugging). Defaults to False.
+            auxiliary_classifier_weight: float or `"auto"`. Weight of the
+                auxiliary-classifier (ACGAN, Odena et al. 2017) terms, for a
+                class-conditional GAN whose discriminator returns
+                `[logits, class_logits]`: the discriminator also minimises the
+                cross-entropy of the labels on real and on generated samples,
+                the generator that on its generated samples. Logged as `d_ac`
+                and `g_ac` (weighted). `"auto"` is 1.0 for such a discriminator
+                and 0 (no terms) otherwise. Defaults to `"auto"`.
 
         Under the `"mixed_float16"` dtype policy each optimizer is wrapped in
         its own `keras.optimizers.LossScaleOptimizer`, so an overflow in one
@@ -334,6 +390,7 @@ class GAN(keras.Model):
                 stacklevel=2,
             )
 
+        ac_weight = self._resolve_auxiliary_weight(auxiliary_classifier_weight)
         g_optimizer = self._resolve_optimizer(generator_optimizer, "generator_optimizer")
         d_optimizer = self._resolve_optimizer(discriminator_optimizer, "discriminator_optimizer")
         if g_optimizer is d_optimizer:
@@ -350,6 +407,7 @@ class GAN(keras.Model):
             "discriminator_steps": discriminator_steps,
             "jit_compile": jit_compile,
             "steps_per_execution": steps_per_execution,
+            "auxiliary_classifier_weight": auxiliary_classifier_weight,
         }
         if self._uses_float16():
             g_optimizer = self._loss_scaled(g_optimizer, "generator")
@@ -372,9 +430,9 @@ class GAN(keras.Model):
         self.adversarial_loss = adversarial_loss
         self.penalties = penalties
         self.discriminator_steps = discriminator_steps
-        self._trackers = {
-            name: keras.metrics.Mean(name=name) for name in ["d_loss", "g_loss", *names]
-        }
+        self.auxiliary_classifier_weight = ac_weight
+        tracked = ["d_loss", "g_loss", *names] + (["d_ac", "g_ac"] if ac_weight else [])
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in tracked}
         self._phases = (
             Phase(
                 "discriminator",
@@ -389,6 +447,28 @@ class GAN(keras.Model):
                 g_optimizer,
             ),
         )
+
+    def _resolve_auxiliary_weight(self, weight):
+        if isinstance(weight, str) and weight == "auto":
+            return 1.0 if self._discriminator_classifies else 0.0
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, (int, float))
+            or not np.isfinite(weight)
+            or weight < 0
+        ):
+            raise ValueError(
+                "`auxiliary_classifier_weight` must be 'auto' or a number >= 0. Received: "
+                f"auxiliary_classifier_weight={weight!r}"
+            )
+        if weight > 0 and not self._discriminator_classifies:
+            raise ValueError(
+                "`auxiliary_classifier_weight` needs a class-conditional GAN whose "
+                "discriminator returns [logits, class_logits] (e.g. DCGANDiscriminator("
+                "num_classes=k, conditioning='auxiliary')). Received: "
+                f"auxiliary_classifier_weight={weight!r} for a discriminator with one output."
+            )
+        return float(weight)
 
     @staticmethod
     def _resolve_optimizer(identifier, arg):
@@ -503,8 +583,19 @@ class GAN(keras.Model):
     # ------------------------------------------------------------------ #
     # Training step
     # ------------------------------------------------------------------ #
-    def _logits(self, samples, labels=None):
-        return ops.cast(self._d(samples, labels, training=True), "float32")
+    def _outputs(self, samples, labels=None):
+        """Float32 `(logits, class_logits or None)` of the discriminator in training mode."""
+        logits, class_logits = self._split_outputs(self._d(samples, labels, training=True))
+        if class_logits is not None:
+            class_logits = ops.cast(class_logits, "float32")
+        return ops.cast(logits, "float32"), class_logits
+
+    def _classification_loss(self, class_logits, labels):
+        """Weighted mean cross-entropy of `labels` under `class_logits` (ACGAN)."""
+        cross_entropy = keras.losses.sparse_categorical_crossentropy(
+            labels, class_logits, from_logits=True
+        )
+        return self.auxiliary_classifier_weight * ops.mean(cross_entropy)
 
     def draw_latents(self, batch_size):
         """Draws training latents from the model's seed generator.
@@ -522,14 +613,21 @@ class GAN(keras.Model):
         latents = self.draw_latents(ops.shape(real)[0])
         with trainers.no_gradient():  # no autograd graph for a pass that is cut anyway
             fake = ops.stop_gradient(self._g(latents, labels, training=True))
-        loss = self.adversarial_loss.discriminator_loss(
-            self._logits(real, labels), self._logits(fake, labels)
-        )
+        real_logits, real_classes = self._outputs(real, labels)
+        fake_logits, fake_classes = self._outputs(fake, labels)
+        loss = self.adversarial_loss.discriminator_loss(real_logits, fake_logits)
         logs = {"d_loss": loss}
         total = loss
+        if self.auxiliary_classifier_weight:
+            # Odena et al. 2017: D classifies real and generated samples.
+            term = self._classification_loss(real_classes, labels) + self._classification_loss(
+                fake_classes, labels
+            )
+            total = total + term
+            logs["d_ac"] = term
 
         def discriminator_fn(samples):
-            return self._d(samples, labels, training=True)
+            return self._split_outputs(self._d(samples, labels, training=True))[0]
 
         for penalty in self.penalties:
             term, applied = penalty(discriminator_fn, real, fake, self.seed_generator, step)
@@ -540,14 +638,18 @@ class GAN(keras.Model):
 
     def _generator_loss(self, real, labels):
         latents = self.draw_latents(ops.shape(real)[0])
-        fake_logits = self._logits(self._g(latents, labels, training=True), labels)
+        fake_logits, fake_classes = self._outputs(self._g(latents, labels, training=True), labels)
         real_logits = (
-            self._logits(real, labels)
+            self._outputs(real, labels)[0]
             if self.adversarial_loss.needs_real_logits_for_generator
             else None
         )
         loss = self.adversarial_loss.generator_loss(fake_logits, real_logits)
-        return loss, {"g_loss": loss}
+        logs = {"g_loss": loss}
+        if not self.auxiliary_classifier_weight:
+            return loss, logs
+        logs["g_ac"] = self._classification_loss(fake_classes, labels)
+        return loss + logs["g_ac"], logs
 
     def _real_batch(self, data):
         """Extracts and checks the real samples (and labels) of a training batch."""

@@ -11,6 +11,8 @@ from keras_gan_kit.utils.validation import check_positive_int
 
 __all__ = ["DCGANDiscriminator"]
 
+CONDITIONINGS = ("projection", "auxiliary")
+
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
 class DCGANDiscriminator(keras.Model):
@@ -33,10 +35,16 @@ class DCGANDiscriminator(keras.Model):
         spectral_norm: bool. Spectral normalization on every layer (SNGAN).
             Defaults to False.
         dropout: float. Dropout rate before the logit. Defaults to 0.
-        num_classes: int or None. Class-conditional variant: the model takes
-            `[images, labels]` (integer labels) and adds the projection
-            `<embed(label), features>` to the logit (Miyato & Koyama 2018).
-            Defaults to None (unconditional).
+        num_classes: int or None. Class-conditional variant (see
+            `conditioning`). Defaults to None (unconditional).
+        conditioning: str. How a class-conditional discriminator uses labels.
+            `"projection"`: it takes `[images, labels]` (integer labels) and
+            adds the projection `<embed(label), features>` to the logit
+            (Miyato & Koyama 2018). `"auxiliary"`: it takes images only and
+            returns `[logits, class_logits]`, a second head classifying the
+            image into `num_classes` classes (ACGAN, Odena et al. 2017; `GAN`
+            then adds the auxiliary-classifier terms). Ignored without
+            `num_classes`. Defaults to `"projection"`.
         **kwargs: `keras.Model` arguments (`name`, `dtype`).
 
     Example:
@@ -58,11 +66,17 @@ class DCGANDiscriminator(keras.Model):
         spectral_norm: bool = False,
         dropout: float = 0.0,
         num_classes: int | None = None,
+        conditioning: str = "projection",
         **kwargs,
     ):
         steps = check_image_size(image_size)
         if num_classes is not None:
             check_positive_int(num_classes, "num_classes")
+        if conditioning not in CONDITIONINGS:
+            raise ValueError(
+                f"Unknown conditioning. Received: conditioning={conditioning!r}. Expected one "
+                f"of {list(CONDITIONINGS)}."
+            )
         check_positive_int(channels, "channels")
         check_positive_int(base_filters, "base_filters")
         check_positive_int(max_filters, "max_filters")
@@ -90,7 +104,13 @@ class DCGANDiscriminator(keras.Model):
             dense = SpectralNormalization(dense, dtype="float32", name="logit_sn")
         logits = dense(x)
         inputs = images
-        if num_classes is not None:
+        outputs = logits
+        if num_classes is not None and conditioning == "auxiliary":
+            head = keras.layers.Dense(num_classes, dtype="float32", name="class_logits")
+            if spectral_norm:
+                head = SpectralNormalization(head, dtype="float32", name="class_logits_sn")
+            outputs = [logits, head(x)]
+        elif num_classes is not None:
             # Projection discriminator: logit = psi(h) + <embed(y), h>.
             labels = keras.Input((), dtype="int32", name="label")
             embedding = keras.layers.Embedding(
@@ -100,12 +120,13 @@ class DCGANDiscriminator(keras.Model):
             projection = keras.layers.Dot(axes=1, dtype="float32", name="projection")(
                 [embedding(labels), h]
             )
-            logits = keras.layers.Add(dtype="float32", name="logit_plus_projection")(
+            outputs = keras.layers.Add(dtype="float32", name="logit_plus_projection")(
                 [logits, projection]
             )
             inputs = [images, labels]
-        super().__init__(inputs=inputs, outputs=logits, **kwargs)
+        super().__init__(inputs=inputs, outputs=outputs, **kwargs)
         self.num_classes = num_classes
+        self.conditioning = conditioning
         self.image_size = image_size
         self.channels = channels
         self.base_filters = base_filters
@@ -126,6 +147,7 @@ class DCGANDiscriminator(keras.Model):
             "spectral_norm": self.spectral_norm,
             "dropout": self.dropout,
             "num_classes": self.num_classes,
+            "conditioning": self.conditioning,
         }
 
     @classmethod

@@ -25,14 +25,24 @@ __all__ = [
 PIX2PIX_URL = "http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/{name}.tar.gz"
 CYCLEGAN_URL = "http://efrosgans.eecs.berkeley.edu/cyclegan/datasets/{name}.zip"
 
-# What the left (A) and right (B) halves hold, and the direction the set is usually
-# trained in (pytorch-CycleGAN-and-pix2pix docs and pretrained model names).
+# What the left (A) and right (B) halves hold, the direction the set is usually trained
+# in (pytorch-CycleGAN-and-pix2pix docs and pretrained model names) and its splits.
 PIX2PIX_DATASETS = {
-    "facades": {"A": "photo", "B": "label map", "direction": "BtoA", "splits": "train, val, test"},
-    "cityscapes": {"A": "photo", "B": "label map", "direction": "BtoA", "splits": "train, val"},
-    "maps": {"A": "aerial photo", "B": "map", "direction": "AtoB", "splits": "train, val"},
-    "edges2shoes": {"A": "edges", "B": "photo", "direction": "AtoB", "splits": "train, val"},
-    "night2day": {"A": "night", "B": "day", "direction": "AtoB", "splits": "train, val, test"},
+    "facades": {
+        "A": "photo",
+        "B": "label map",
+        "direction": "BtoA",
+        "splits": ("train", "val", "test"),
+    },
+    "cityscapes": {"A": "photo", "B": "label map", "direction": "BtoA", "splits": ("train", "val")},
+    "maps": {"A": "aerial photo", "B": "map", "direction": "AtoB", "splits": ("train", "val")},
+    "edges2shoes": {"A": "edges", "B": "photo", "direction": "AtoB", "splits": ("train", "val")},
+    "night2day": {
+        "A": "night",
+        "B": "day",
+        "direction": "AtoB",
+        "splits": ("train", "val", "test"),
+    },
 }
 
 CYCLEGAN_DATASETS = {

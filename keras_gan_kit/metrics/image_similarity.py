@@ -15,9 +15,9 @@ from keras_gan_kit.utils.validation import check_positive_int, check_positive_nu
 
 __all__ = ["l1_distance", "psnr", "ssim"]
 
-# images are processed in chunks of about this many float64 work values (32 MB),
+# images are processed in chunks of about this many float64 work values (64 MB),
 # whatever the number of images
-_CHUNK_VALUES = 1 << 22
+_CHUNK_VALUES = 1 << 23
 
 
 def _as_images(x, arg: str) -> np.ndarray:
@@ -172,14 +172,15 @@ def _gaussian_window(window_size: int, sigma: float) -> np.ndarray:
 def _filter_valid(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Separable 'valid' filtering of `(n, h, w, c)` with the 1-D window `w`."""
     k = len(w)
-    h = x.shape[1] - k + 1
-    rows = w[0] * x[:, 0:h]
+    height, width = x.shape[1] - k + 1, x.shape[2] - k + 1
+    rows = w[0] * x[:, 0:height]
+    tmp = np.empty_like(rows)
     for i in range(1, k):
-        rows += w[i] * x[:, i : i + h]
-    wd = x.shape[2] - k + 1
-    out = w[0] * rows[:, :, 0:wd]
+        rows += np.multiply(w[i], x[:, i : i + height], out=tmp)
+    out = w[0] * rows[:, :, 0:width]
+    tmp = np.empty_like(out)
     for i in range(1, k):
-        out += w[i] * rows[:, :, i : i + wd]
+        out += np.multiply(w[i], rows[:, :, i : i + width], out=tmp)
     return out
 
 
@@ -242,15 +243,16 @@ def ssim(
     w = _gaussian_window(window_size, sigma)
     c1, c2 = 0.01**2, 0.03**2
     out = np.empty(len(a), "float64")
-    # ~10 float64 work arrays per image
-    for s in _chunks(len(a), 10 * int(np.prod(a.shape[1:]))):
+    # at most about 30 float64 work arrays of an image's size are alive at once
+    for s in _chunks(len(a), 30 * int(np.prod(a.shape[1:]))):
         x = (a[s].astype("float64") - low) / (high - low)
         y = (b[s].astype("float64") - low) / (high - low)
-        mu_x, mu_y = _filter_valid(x, w), _filter_valid(y, w)
+        n = len(x)
+        # filter the five local moments in one batch: E[x], E[y], E[x^2], E[y^2], E[xy]
+        moments = _filter_valid(np.concatenate([x, y, x * x, y * y, x * y]), w)
+        mu_x, mu_y, e_xx, e_yy, e_xy = (moments[i * n : (i + 1) * n] for i in range(5))
         mu_xx, mu_yy, mu_xy = mu_x * mu_x, mu_y * mu_y, mu_x * mu_y
-        var_x = _filter_valid(x * x, w) - mu_xx
-        var_y = _filter_valid(y * y, w) - mu_yy
-        cov = _filter_valid(x * y, w) - mu_xy
+        var_x, var_y, cov = e_xx - mu_xx, e_yy - mu_yy, e_xy - mu_xy
         ssim_map = ((2 * mu_xy + c1) * (2 * cov + c2)) / (
             (mu_xx + mu_yy + c1) * (var_x + var_y + c2)
         )

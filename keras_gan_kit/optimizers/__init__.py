@@ -1,5 +1,6 @@
 """Optimizer utilities for multi-network models."""
 
+from keras_gan_kit.optimizers.linear_decay import LinearDecay
 from keras_gan_kit.optimizers.optimizer_group import OptimizerGroup
 
-__all__ = ["OptimizerGroup"]
+__all__ = ["LinearDecay", "OptimizerGroup"]

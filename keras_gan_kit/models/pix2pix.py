@@ -1,0 +1,309 @@
+"""`Pix2Pix`: paired image-to-image translation (Isola et al. 2017)."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_gan_kit.models.translation_model import (
+    TranslationModel,
+    _fixed_size,
+    _size_multiple,
+    check_image_array,
+    translate_images,
+)
+
+__all__ = ["Pix2Pix"]
+
+
+def _check_network(network, arg):
+    if not isinstance(network, keras.layers.Layer):
+        raise ValueError(
+            f"`{arg}` must be a keras.Model or keras.layers.Layer. Received: "
+            f"{arg}={network!r} of type {type(network).__name__}"
+        )
+
+
+def _check_weight(value, arg):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise ValueError(f"`{arg}` must be a number >= 0. Received: {arg}={value!r}")
+    return float(value)
+
+
+def probe_shape(generator, channels=None):
+    """A small input batch shape a generator accepts, from its input and size multiple."""
+    inputs = getattr(generator, "inputs", None)
+    fixed = _fixed_size(generator)
+    if channels is None:
+        if not inputs or inputs[0].shape[-1] is None:
+            raise ValueError(
+                "Cannot tell the generator's input channels: it has no symbolic input. "
+                "Use a functional generator (e.g. keras_gan_kit.networks.UNetGenerator)."
+            )
+        channels = int(inputs[0].shape[-1])
+    size = fixed or (max(_size_multiple(generator), 32),) * 2
+    return (1, *size, channels)
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_kit")
+class Pix2Pix(TranslationModel):
+    """Paired image-to-image translation with a conditional GAN, trained by `fit()`.
+
+    The generator maps an input image to an output image; the discriminator
+    sees `[input_image, image]` pairs (a conditional PatchGAN such as
+    `keras_gan_kit.networks.PatchGANDiscriminator(condition_channels=...)`)
+    and returns a logit map. The generator minimises the adversarial loss
+    plus `l1_weight` times the mean absolute error to the target image.
+    Data yield `(input_image, target_image)` pairs, in [-1, 1]:
+    `pix2pix.fit(inputs, targets)`, or a dataset of such tuples.
+
+    Each step computes the generated batch once: the generator phase updates
+    the generator through the current discriminator, then the discriminator
+    phase updates the discriminator on real pairs and on that (detached)
+    batch. This is the simultaneous update of the TensorFlow Pix2Pix
+    tutorial, and saves the second generator pass a D-then-G order would
+    need. The generator's dropout is its noise source (the paper has no
+    latent), so translations vary slightly in training mode only.
+
+    Logged: `g_loss` (adversarial part), `l1` (unweighted mean absolute
+    error) and `d_loss`.
+
+    Args:
+        generator: `keras.Model`. Maps `(batch, h, w, c_in)` images in [-1, 1]
+            to `(batch, h, w, c_out)` images in [-1, 1] (e.g.
+            `keras_gan_kit.networks.UNetGenerator`).
+        discriminator: `keras.Model`. Takes `[input_image, image]` and returns
+            logits `(batch, ...)`. A discriminator with one input (the output
+            image only) is accepted too: the unconditional variant of the
+            paper's ablation.
+        l1_weight: float. Weight of the L1 term (the paper's lambda).
+            Defaults to 100.
+        seed: int. Seed of the training noise. Defaults to None.
+        **kwargs: `keras.Model` arguments (`name`, `dtype`).
+
+    Example:
+
+    ```python
+    import keras_gan_kit as kgk
+
+    inputs, targets = kgk.datasets.make_paired_demo(400, image_size=64)
+    model = kgk.models.Pix2Pix(
+        kgk.networks.UNetGenerator(64, input_channels=3, output_channels=3),
+        kgk.networks.PatchGANDiscriminator(input_channels=3, condition_channels=3),
+    )
+    model.compile()
+    model.fit(inputs, targets, batch_size=8, epochs=20)
+    outputs = model.translate(inputs[:4])
+    ```
+
+    References:
+        Isola et al., "Image-to-Image Translation with Conditional Adversarial
+        Networks", CVPR 2017.
+    """
+
+    def __init__(self, generator, discriminator, l1_weight=100.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        _check_network(generator, "generator")
+        _check_network(discriminator, "discriminator")
+        self.l1_weight = _check_weight(l1_weight, "l1_weight")
+        self._init_seed(seed)
+        self.generator = generator
+        self.discriminator = discriminator
+        d_inputs = getattr(discriminator, "inputs", None)
+        if d_inputs and len(d_inputs) not in (1, 2):
+            raise ValueError(
+                "The discriminator must take [input_image, image] (or one image). Received "
+                f"a discriminator with {len(d_inputs)} inputs."
+            )
+        self._conditional_discriminator = not d_inputs or len(d_inputs) == 2
+        self._build_networks()
+        self.built = True
+
+    def _build_networks(self):
+        shape = probe_shape(self.generator)
+        source = ops.zeros(shape)
+        output = self.generator(source, training=False)
+        if len(output.shape) != 4 or tuple(output.shape[1:3]) != shape[1:3]:
+            raise ValueError(
+                "The generator must return images of its input's height and width. Received "
+                f"output shape {tuple(output.shape)} for input shape {shape}."
+            )
+        self.input_channels = shape[-1]
+        self.output_channels = int(output.shape[-1])
+        logits = self._discriminate(source, output, training=False)
+        if len(logits.shape) < 1 or logits.shape[0] != 1:
+            raise ValueError(
+                "The discriminator must return logits with a batch axis. Received logits of "
+                f"shape {tuple(logits.shape)} for a batch of 1."
+            )
+
+    def _discriminate(self, source, image, training=True):
+        if self._conditional_discriminator:
+            logits = self.discriminator([source, image], training=training)
+        else:
+            logits = self.discriminator(image, training=training)
+        return ops.cast(logits, "float32")
+
+    def _networks(self):
+        return (self.generator, self.discriminator)
+
+    def compile(
+        self,
+        generator_optimizer="auto",
+        discriminator_optimizer="auto",
+        loss="non_saturating",
+        jit_compile="auto",
+        steps_per_execution: int = 1,
+        run_eagerly: bool = False,
+    ):
+        """Configures training.
+
+        Args:
+            generator_optimizer: optimizer, name, config or `"auto"`
+                (`Adam(2e-4, beta_1=0.5)`, the paper's). Defaults to `"auto"`.
+            discriminator_optimizer: as `generator_optimizer`; a separate
+                instance. Defaults to `"auto"`.
+            loss: adversarial loss name or `keras_gan_kit.losses.AdversarialLoss`.
+                Defaults to `"non_saturating"` (the paper's).
+            jit_compile: bool or `"auto"`, as in `keras.Model.compile`.
+            steps_per_execution: int. Defaults to 1.
+            run_eagerly: bool. Defaults to False.
+        """
+        self._compile_phases(
+            optimizers={
+                "generator": (generator_optimizer, "generator_optimizer"),
+                "discriminator": (discriminator_optimizer, "discriminator_optimizer"),
+            },
+            variables={
+                "generator": self.generator.trainable_variables,
+                "discriminator": self.discriminator.trainable_variables,
+            },
+            loss=loss,
+            compile_arguments={},
+            jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution,
+            run_eagerly=run_eagerly,
+        )
+
+    def _log_names(self):
+        return ["d_loss", "g_loss", "l1"]
+
+    def _phase_specs(self):
+        return [
+            ("generator", self._generator_loss, "generator"),
+            ("discriminator", self._discriminator_loss, "discriminator"),
+        ]
+
+    def _generator_loss(self, source, target):
+        fake = ops.cast(self.generator(source, training=True), "float32")
+        real_logits = (
+            self._discriminate(source, target)
+            if self.adversarial_loss.needs_real_logits_for_generator
+            else None
+        )
+        adversarial = self.adversarial_loss.generator_loss(
+            self._discriminate(source, fake), real_logits
+        )
+        l1 = ops.mean(ops.abs(target - fake))
+        logs = {"g_loss": adversarial, "l1": l1, "_fake": ops.stop_gradient(fake)}
+        return adversarial + self.l1_weight * l1, logs
+
+    def _discriminator_loss(self, source, target, fake):
+        loss = self.adversarial_loss.discriminator_loss(
+            self._discriminate(source, target), self._discriminate(source, fake)
+        )
+        return loss, {"d_loss": loss}
+
+    def _step(self, data):
+        if not isinstance(data, (tuple, list)) or len(data) < 2:
+            raise ValueError(
+                "Pix2Pix.fit() needs (input_image, target_image) pairs: fit(inputs, targets) "
+                "or a dataset of tuples."
+            )
+        source = ops.cast(data[0], "float32")
+        target = ops.cast(data[1], "float32")
+        logs = self._run("generator", source, target)
+        self._run("discriminator", source, target, ops.stop_gradient(logs["_fake"]))
+        return self._finish_step()
+
+    def fit(self, x=None, y=None, **kwargs):
+        """Trains on `(input_image, target_image)` pairs; see `keras.Model.fit`.
+
+        Args:
+            x: input images `(n, h, w, c_in)` in [-1, 1], or a dataset /
+                `PyDataset` / generator yielding `(input_images, target_images)`.
+            y: target images `(n, h, w, c_out)` in [-1, 1] when `x` is an array.
+            **kwargs: forwarded to `keras.Model.fit`.
+
+        Returns:
+            A `keras.callbacks.History`.
+        """
+        self._check_fit_arguments(kwargs)
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            if y is None:
+                raise ValueError(
+                    "Pix2Pix.fit() needs target images: fit(inputs, targets). Received: y=None"
+                )
+            x = check_image_array(x, "x")
+            y = check_image_array(y, "y")
+            if len(x) != len(y):
+                raise ValueError(
+                    "`x` and `y` must hold one target per input image. Received "
+                    f"{len(x)} inputs and {len(y)} targets."
+                )
+            if x.shape[1:3] != y.shape[1:3]:
+                raise ValueError(
+                    "Input and target images must have the same height and width. Received: "
+                    f"x.shape={x.shape}, y.shape={y.shape}"
+                )
+            if x.shape[-1] != self.input_channels or y.shape[-1] != self.output_channels:
+                raise ValueError(
+                    f"The generator maps {self.input_channels}-channel inputs to "
+                    f"{self.output_channels}-channel outputs. Received: x.shape={x.shape}, "
+                    f"y.shape={y.shape}"
+                )
+        return super().fit(x, y, **kwargs)
+
+    def call(self, inputs, training=False):
+        """Runs the generator."""
+        return self.generator(inputs, training=training)
+
+    def translate(self, images, batch_size: int = 8, mode: str = "auto"):
+        """Translates images of any size with the generator, in inference mode.
+
+        See `keras_gan_kit.models.translate_images` for sizes and ranges:
+        `uint8` in, `uint8` out; [-1, 1] floats in, [-1, 1] float32 out.
+
+        Args:
+            images: array `(n, h, w, c)` or `(h, w, c)`, or a list of images.
+            batch_size: int. Defaults to 8.
+            mode: `"auto"`, `"pad"` or `"resize"`. Defaults to `"auto"`.
+
+        Returns:
+            The translated images, shaped as `images`.
+        """
+        return translate_images(self.generator, images, batch_size=batch_size, mode=mode)
+
+    def get_config(self):
+        """Config: both networks (serialized), `l1_weight` and `seed`."""
+        config = super().get_config()
+        config.update(
+            {
+                "generator": keras.saving.serialize_keras_object(self.generator),
+                "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+                "l1_weight": self.l1_weight,
+                "seed": self.seed,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Recreates the model and its networks from `get_config()`'s output."""
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(
+                config[key], custom_objects=custom_objects
+            )
+        return cls(**config)

@@ -10,7 +10,8 @@
 - Image-to-image translation: `load_pix2pix_dataset` and `load_cyclegan_dataset`
   (public sets, downloaded once), `load_paired_folder` and `load_unpaired_folder`
   (your folders), `make_paired_demo` and `make_unpaired_demo` (procedural, offline),
-  and `load_translation_data`, one entry point for all of them.
+  and `load_translation_data`, one entry point for all of them;
+  `UnpairedDataset` batches two unaligned sets for `CycleGAN`.
 """
 
 from keras_gan_kit.datasets.demo import (
@@ -38,6 +39,7 @@ from keras_gan_kit.datasets.translation import (
     load_translation_data,
     load_unpaired_folder,
 )
+from keras_gan_kit.datasets.unpaired_dataset import UnpairedDataset
 
 __all__ = [
     "DATASETS",
@@ -60,4 +62,5 @@ __all__ = [
     "load_unpaired_folder",
     "make_paired_demo",
     "make_unpaired_demo",
+    "UnpairedDataset",
 ]

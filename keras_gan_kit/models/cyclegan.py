@@ -12,6 +12,7 @@ from keras_gan_kit.models.pix2pix import _check_network, _check_weight, probe_sh
 from keras_gan_kit.models.translation_model import (
     TranslationModel,
     check_image_array,
+    reference_generator_scale,
     translate_images,
 )
 
@@ -38,8 +39,14 @@ class CycleGAN(TranslationModel):
        (mean absolute errors);
     2. **discriminators** (one optimizer for both): each discriminator on
        real images and on translated images drawn through an
-       `ImageHistoryBuffer` of `history_size` past translations, its loss
-       halved (as in the reference code).
+       `ImageHistoryBuffer` of `history_size` past translations.
+
+    The terms are weighted as in the reference code, so the paper's weights
+    carry over: its LSGAN criterion is the plain MSE, so the generators'
+    adversarial term is `(D(fake) - 1)^2` per discriminator (twice the
+    library's `LeastSquaresLoss` generator loss) and each discriminator's loss
+    `0.5 * ((D(real) - 1)^2 + D(fake)^2)` (the library's `LeastSquaresLoss`
+    discriminator loss, which is the reference's halved objective).
 
     The translations of phase 1 are reused (detached) in phase 2, so each
     generator runs three times per step (translation, cycle, identity).
@@ -257,7 +264,8 @@ class CycleGAN(TranslationModel):
             if self.adversarial_loss.needs_real_logits_for_generator
             else None
         )
-        return self.adversarial_loss.generator_loss(self._logits(discriminator, fake), real_logits)
+        loss = self.adversarial_loss.generator_loss(self._logits(discriminator, fake), real_logits)
+        return reference_generator_scale(self.adversarial_loss) * loss
 
     def _generators_loss(self, real_a, real_b):
         fake_b = self._translate(self.generator_ab, real_a)
@@ -297,7 +305,7 @@ class CycleGAN(TranslationModel):
         loss_b = self.adversarial_loss.discriminator_loss(
             self._logits(self.discriminator_b, real_b), self._logits(self.discriminator_b, pooled_b)
         )
-        loss = 0.5 * (loss_a + loss_b)
+        loss = loss_a + loss_b
         return loss, {"d_loss": loss}
 
     def _step(self, data):
@@ -353,7 +361,9 @@ class CycleGAN(TranslationModel):
                     )
             if "shuffle" in kwargs and not kwargs.pop("shuffle"):
                 raise ValueError("CycleGAN.fit() always shuffles arrays. Received: shuffle=False")
-            x = UnpairedDataset(x, y, batch_size=kwargs.pop("batch_size", None) or 1, seed=self.seed)
+            x = UnpairedDataset(
+                x, y, batch_size=kwargs.pop("batch_size", None) or 1, seed=self.seed
+            )
             y = None
         return super().fit(x, y, **kwargs)
 

@@ -11,6 +11,7 @@ from keras_gan_kit.models.translation_model import (
     _fixed_size,
     _size_multiple,
     check_image_array,
+    reference_generator_scale,
     translate_images,
 )
 
@@ -67,7 +68,10 @@ class Pix2Pix(TranslationModel):
     latent), so translations vary slightly in training mode only.
 
     Logged: `g_loss` (adversarial part), `l1` (unweighted mean absolute
-    error) and `d_loss`.
+    error) and `d_loss`. The adversarial term is the reference code's
+    criterion, so `l1_weight=100` means what it means in the paper: the
+    non-saturating loss as is (BCE), a least-squares loss as the plain MSE
+    `(D(fake) - 1)^2` (twice `keras_gan_kit.losses.LeastSquaresLoss`).
 
     Args:
         generator: `keras.Model`. Maps `(batch, h, w, c_in)` images in [-1, 1]
@@ -202,9 +206,9 @@ class Pix2Pix(TranslationModel):
             if self.adversarial_loss.needs_real_logits_for_generator
             else None
         )
-        adversarial = self.adversarial_loss.generator_loss(
-            self._discriminate(source, fake), real_logits
-        )
+        adversarial = reference_generator_scale(
+            self.adversarial_loss
+        ) * self.adversarial_loss.generator_loss(self._discriminate(source, fake), real_logits)
         l1 = ops.mean(ops.abs(target - fake))
         logs = {"g_loss": adversarial, "l1": l1, "_fake": ops.stop_gradient(fake)}
         return adversarial + self.l1_weight * l1, logs

@@ -97,6 +97,18 @@ def check_image_array(images, arg, image_rank=3, in_tanh_range=True):
     return images.astype("float32", copy=False)
 
 
+def reference_generator_scale(adversarial_loss) -> float:
+    """Factor that turns the library's generator loss into the reference code's criterion.
+
+    The Pix2Pix/CycleGAN reference code weighs its L1 terms (lambda = 100, 10)
+    against `criterion(D(fake), real_label)`: BCE, which equals the library's
+    non-saturating generator loss, or, for LSGAN, the plain MSE `(D - 1)^2`,
+    which is twice `keras_gan_kit.losses.LeastSquaresLoss`' `0.5 * (D - 1)^2`. With
+    this factor the paper's weights mean what they mean there.
+    """
+    return 2.0 if isinstance(adversarial_loss, losses_lib.LeastSquaresLoss) else 1.0
+
+
 class TranslationModel(keras.Model):
     """Shared engine of the image-to-image models (not public API).
 
@@ -312,9 +324,7 @@ def translate_images(generator, images, batch_size=8, mode="auto"):
     """
     check_positive_int(batch_size, "batch_size")
     if mode not in ("auto", "pad", "resize"):
-        raise ValueError(
-            f"`mode` must be 'auto', 'pad' or 'resize'. Received: mode={mode!r}"
-        )
+        raise ValueError(f"`mode` must be 'auto', 'pad' or 'resize'. Received: mode={mode!r}")
     fixed = _fixed_size(generator)
     if mode == "auto":
         mode = "resize" if fixed is not None else "pad"

@@ -1,7 +1,23 @@
 """Building blocks of the bundled networks, reusable in your own."""
 
+from keras_gan_kit.layers.conditional_batch_normalization import ConditionalBatchNormalization
 from keras_gan_kit.layers.downsample_block import DownsampleBlock
+from keras_gan_kit.layers.instance_normalization import InstanceNormalization
+from keras_gan_kit.layers.reflection_padding_2d import ReflectionPadding2D
+from keras_gan_kit.layers.residual_block import ResidualBlock
 from keras_gan_kit.layers.spectral_normalization import SpectralNormalization
+from keras_gan_kit.layers.unet_down_block import UNetDownBlock
+from keras_gan_kit.layers.unet_up_block import UNetUpBlock
 from keras_gan_kit.layers.upsample_block import UpsampleBlock
 
-__all__ = ["DownsampleBlock", "SpectralNormalization", "UpsampleBlock"]
+__all__ = [
+    "ConditionalBatchNormalization",
+    "DownsampleBlock",
+    "InstanceNormalization",
+    "ReflectionPadding2D",
+    "ResidualBlock",
+    "SpectralNormalization",
+    "UNetDownBlock",
+    "UNetUpBlock",
+    "UpsampleBlock",
+]

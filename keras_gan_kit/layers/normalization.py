@@ -4,28 +4,41 @@ from __future__ import annotations
 
 import keras
 
+from keras_gan_kit.layers.instance_normalization import InstanceNormalization
 from keras_gan_kit.layers.spectral_normalization import SpectralNormalization
 
-NORMALIZATIONS = ("batch", "layer", "none")
+NORMALIZATIONS = ("batch", "layer", "instance", "none")
+
+# What the DCGAN networks and their blocks (`DownsampleBlock`, `UpsampleBlock`)
+# accept: `check_normalization`'s default, unchanged since before "instance".
+DCGAN_NORMALIZATIONS = ("batch", "layer", "none")
 
 
-def check_normalization(normalization, arg="normalization"):
-    """Validates a normalization name; returns it normalized."""
+def check_normalization(normalization, arg="normalization", choices=DCGAN_NORMALIZATIONS):
+    """Validates a normalization name against `choices`; returns it normalized."""
     value = "none" if normalization is None else str(normalization).lower()
-    if value not in NORMALIZATIONS:
+    if value not in choices:
         raise ValueError(
             f"Unknown normalization. Received: {arg}={normalization!r}. Expected one of "
-            f"{list(NORMALIZATIONS)}."
+            f"{list(choices)}."
         )
     return value
 
 
-def make_normalization(normalization, name=None):
-    """A normalization layer for `normalization`, or None for `"none"`."""
+def make_normalization(normalization, name=None, dtype=None):
+    """A normalization layer for `normalization`, or None for `"none"`.
+
+    `"instance"` is `InstanceNormalization(center=False, scale=False)`: the
+    non-affine instance norm of the pix2pix/CycleGAN reference code.
+    """
     if normalization == "batch":
-        return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=name)
+        return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=name, dtype=dtype)
     if normalization == "layer":
-        return keras.layers.GroupNormalization(groups=1, epsilon=1e-5, name=name)
+        return keras.layers.GroupNormalization(groups=1, epsilon=1e-5, name=name, dtype=dtype)
+    if normalization == "instance":
+        return InstanceNormalization(
+            epsilon=1e-5, center=False, scale=False, name=name, dtype=dtype
+        )
     return None
 
 

@@ -13,8 +13,8 @@ classifier; the matching metrics are
 from keras_gan_kit.augmentation.augmented_dataset import AugmentedDataset
 from keras_gan_kit.augmentation.classifier import build_classifier
 from keras_gan_kit.augmentation.confidence_filter import ConfidenceFilter
-from keras_gan_kit.augmentation.mix import mix
-from keras_gan_kit.augmentation.synthesize import class_counts, synthesize
+from keras_gan_kit.augmentation.mixing import mix
+from keras_gan_kit.augmentation.synthesis import class_counts, synthesize
 from keras_gan_kit.augmentation.tf_data import to_tf_dataset
 
 __all__ = [

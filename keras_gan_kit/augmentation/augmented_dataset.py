@@ -15,7 +15,7 @@ from keras_gan_kit.augmentation._utils import (
     check_seed,
     encode_labels,
 )
-from keras_gan_kit.augmentation.synthesize import class_counts, synthesize
+from keras_gan_kit.augmentation.synthesis import class_counts, synthesize
 from keras_gan_kit.utils.validation import check_positive_int
 
 __all__ = ["AugmentedDataset"]

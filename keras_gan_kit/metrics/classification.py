@@ -12,7 +12,7 @@ from keras_gan_kit.augmentation._utils import (
     predict_scores,
 )
 from keras_gan_kit.augmentation.classifier import build_classifier
-from keras_gan_kit.augmentation.synthesize import synthesize
+from keras_gan_kit.augmentation.synthesis import synthesize
 from keras_gan_kit.utils.validation import check_positive_int
 
 __all__ = ["classification_accuracy_score", "label_agreement"]

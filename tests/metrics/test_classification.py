@@ -61,7 +61,7 @@ def test_cas_is_near_chance_when_the_gan_ignores_labels():
             y_test,
             classifier_fn=fast_classifier,
             samples_per_class=100,
-            epochs=10,
+            epochs=20,
             seed=0,
         )["accuracy"]
         for mode in ("follow", "ignore")

@@ -5,6 +5,7 @@ PyTorch; swappable losses and penalties; networks, callbacks and data.
 """
 
 from keras_gan_kit import (
+    augmentation,
     callbacks,
     datasets,
     layers,
@@ -22,6 +23,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GAN",
+    "augmentation",
     "callbacks",
     "datasets",
     "layers",

@@ -37,6 +37,15 @@ EXAMPLES = {
             r"Saved the model to run/dcgan_cifar10\.keras",
         ],
     ),
+    "gan_augmentation.py": (
+        ["--classifier-epochs", "1", "--cas-per-class", "0", "--image-size", "8", "--verbose", "0"],
+        [
+            r"Backend: \w+ \| 100 real training images \(10 per class\), 1697 test images",
+            r"Real only: test accuracy \d\.\d{3}",
+            r"Real \+ GAN \(synthetic fraction 0\.50\): test accuracy \d\.\d{3}",
+            r"Label agreement: \d\.\d{3} \| CAS: skipped",
+        ],
+    ),
     "quickstart.py": (
         [],
         [r"Generated points: radius \d\.\d{3} \+- \d\.\d{3} \(data: 0\.800\)"],

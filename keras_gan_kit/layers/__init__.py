@@ -2,6 +2,7 @@
 
 from keras_gan_kit.layers.conditional_batch_normalization import ConditionalBatchNormalization
 from keras_gan_kit.layers.downsample_block import DownsampleBlock
+from keras_gan_kit.layers.image_history_buffer import ImageHistoryBuffer
 from keras_gan_kit.layers.instance_normalization import InstanceNormalization
 from keras_gan_kit.layers.reflection_padding_2d import ReflectionPadding2D
 from keras_gan_kit.layers.residual_block import ResidualBlock
@@ -13,6 +14,7 @@ from keras_gan_kit.layers.upsample_block import UpsampleBlock
 __all__ = [
     "ConditionalBatchNormalization",
     "DownsampleBlock",
+    "ImageHistoryBuffer",
     "InstanceNormalization",
     "ReflectionPadding2D",
     "ResidualBlock",

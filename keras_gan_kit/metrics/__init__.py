@@ -1,11 +1,16 @@
 """Sample-quality metrics: FID, KID, IS, precision/recall, density/coverage, mode coverage.
 
 Paired-image metrics for translation models: `l1_distance`, `psnr`, `ssim`.
+Conditional GANs: `classification_accuracy_score` (CAS) and `label_agreement`.
 
 The numerics are NumPy float64 and backend-agnostic; feature extraction
 (`FeatureExtractor`, `FIDInceptionV3`) runs on the active Keras backend.
 """
 
+from keras_gan_kit.metrics.classification import (
+    classification_accuracy_score,
+    label_agreement,
+)
 from keras_gan_kit.metrics.feature_extractor import FeatureExtractor
 from keras_gan_kit.metrics.feature_statistics import FeatureStatistics
 from keras_gan_kit.metrics.fid import fid_from_features, frechet_distance
@@ -20,12 +25,14 @@ __all__ = [
     "FIDInceptionV3",
     "FeatureExtractor",
     "FeatureStatistics",
+    "classification_accuracy_score",
     "density_coverage",
     "fid_from_features",
     "frechet_distance",
     "inception_score",
     "kid_from_features",
     "l1_distance",
+    "label_agreement",
     "mode_coverage",
     "polynomial_mmd",
     "precision_recall",

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import keras
 
-from keras_gan_kit.layers import SpectralNormalization, UpsampleBlock
+from keras_gan_kit.layers import (
+    ConditionalBatchNormalization,
+    SpectralNormalization,
+    UpsampleBlock,
+)
 from keras_gan_kit.layers.normalization import check_normalization, make_normalization
 from keras_gan_kit.networks._validation import check_image_size
 from keras_gan_kit.utils.validation import check_positive_int
@@ -36,9 +40,16 @@ class DCGANGenerator(keras.Model):
         spectral_norm: bool. Spectral normalization on every convolution.
             Defaults to False.
         num_classes: int or None. Class-conditional variant: the model takes
-            `[latents, labels]` (integer labels) and concatenates a learned
-            `latent_dim`-sized label embedding to the latent (Mirza &
-            Osindero 2014). Defaults to None (unconditional).
+            `[latents, labels]` (integer labels); see `conditioning`.
+            Defaults to None (unconditional).
+        conditioning: str. How a class-conditional generator uses labels.
+            `"embedding"`: a learned `latent_dim`-sized label embedding is
+            concatenated to the latent (Mirza & Osindero 2014).
+            `"batchnorm"`: every BatchNorm becomes a
+            `keras_gan_kit.layers.ConditionalBatchNormalization` whose scale
+            and shift are per class (de Vries et al. 2017; as in SNGAN's and
+            BigGAN's generators); needs `normalization="batch"`. Ignored
+            without `num_classes`. Defaults to `"embedding"`.
         **kwargs: `keras.Model` arguments (`name`, `dtype`).
 
     Example:
@@ -63,11 +74,22 @@ class DCGANGenerator(keras.Model):
         normalization: str = "batch",
         spectral_norm: bool = False,
         num_classes: int | None = None,
+        conditioning: str = "embedding",
         **kwargs,
     ):
         steps = check_image_size(image_size)
         if num_classes is not None:
             check_positive_int(num_classes, "num_classes")
+        if conditioning not in ("embedding", "batchnorm"):
+            raise ValueError(
+                "Unknown conditioning. Received: conditioning="
+                f"{conditioning!r}. Expected one of ['embedding', 'batchnorm']."
+            )
+        if num_classes is not None and conditioning == "batchnorm" and normalization != "batch":
+            raise ValueError(
+                "conditioning='batchnorm' replaces the generator's BatchNorm layers, so it "
+                f"needs normalization='batch'. Received: normalization={normalization!r}"
+            )
         check_positive_int(channels, "channels")
         check_positive_int(latent_dim, "latent_dim")
         check_positive_int(base_filters, "base_filters")
@@ -82,7 +104,12 @@ class DCGANGenerator(keras.Model):
         latents = keras.Input((latent_dim,), name="latent")
         inputs = latents
         x = latents
-        if num_classes is not None:
+        labels = None
+        class_norm = num_classes is not None and conditioning == "batchnorm"
+        if class_norm:
+            labels = keras.Input((), dtype="int32", name="label")
+            inputs = [latents, labels]
+        elif num_classes is not None:
             labels = keras.Input((), dtype="int32", name="label")
             embedded = keras.layers.Embedding(
                 num_classes, latent_dim, dtype=dtype, name="label_embedding"
@@ -97,18 +124,29 @@ class DCGANGenerator(keras.Model):
             name="project",
         )(x)
         x = keras.layers.Reshape((4, 4, -1), dtype=dtype, name="reshape")(x)
-        norm = make_normalization(normalization, name="project_norm")
-        if norm is not None:
-            x = norm(x)
+        if class_norm:
+            x = ConditionalBatchNormalization(num_classes, dtype=dtype, name="project_norm")(
+                [x, labels]
+            )
+        else:
+            norm = make_normalization(normalization, name="project_norm")
+            if norm is not None:
+                x = norm(x)
         x = keras.layers.ReLU(dtype=dtype, name="project_relu")(x)
         for i in range(1, steps):
             x = UpsampleBlock(
                 filters(i),
-                normalization=normalization,
+                normalization="none" if class_norm else normalization,
+                activation="linear" if class_norm else "relu",
                 spectral_norm=spectral_norm,
                 dtype=dtype,
                 name=f"up_{i}",
             )(x)
+            if class_norm:
+                x = ConditionalBatchNormalization(num_classes, dtype=dtype, name=f"up_{i}_norm")(
+                    [x, labels]
+                )
+                x = keras.layers.ReLU(dtype=dtype, name=f"up_{i}_relu")(x)
         conv = keras.layers.Conv2DTranspose(
             channels,
             4,
@@ -124,6 +162,7 @@ class DCGANGenerator(keras.Model):
         images = keras.layers.Activation("tanh", dtype="float32", name="tanh")(x)
         super().__init__(inputs=inputs, outputs=images, **kwargs)
         self.num_classes = num_classes
+        self.conditioning = conditioning
         self.image_size = image_size
         self.channels = channels
         self.latent_dim = latent_dim
@@ -144,6 +183,7 @@ class DCGANGenerator(keras.Model):
             "normalization": self.normalization,
             "spectral_norm": self.spectral_norm,
             "num_classes": self.num_classes,
+            "conditioning": self.conditioning,
         }
 
     @classmethod

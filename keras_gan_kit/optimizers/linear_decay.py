@@ -39,8 +39,10 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
     def __init__(self, initial_learning_rate, constant_steps, decay_steps, name="linear_decay"):
         super().__init__()
         check_positive_number(initial_learning_rate, "initial_learning_rate")
-        if isinstance(constant_steps, bool) or not isinstance(constant_steps, int) or (
-            constant_steps < 0
+        if (
+            isinstance(constant_steps, bool)
+            or not isinstance(constant_steps, int)
+            or (constant_steps < 0)
         ):
             raise ValueError(
                 f"`constant_steps` must be an int >= 0. Received: constant_steps={constant_steps!r}"

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_gan_kit.layers.image_history_buffer import ImageHistoryBuffer
+from keras_gan_kit.layers import ImageHistoryBuffer
 
 
 def constant_images(values, shape=(2, 2, 1)):

@@ -116,3 +116,30 @@ def test_dcgan_auxiliary_discriminator_trains_saves_and_loads(tmp_path):
     )
     with pytest.raises(ValueError, match="conditioning='both'"):
         kgk.networks.DCGANDiscriminator(8, num_classes=10, conditioning="both")
+
+
+def test_conditional_batchnorm_generator_respects_labels_and_round_trips(tmp_path):
+    generator = kgk.networks.DCGANGenerator(
+        16, channels=1, latent_dim=8, base_filters=8, num_classes=3, conditioning="batchnorm"
+    )
+    names = [layer.name for layer in generator.layers]
+    assert "project_norm" in names and "up_1_norm" in names
+    assert not any("embedding" in name for name in names)
+    norm = generator.get_layer("up_1_norm")
+    assert isinstance(norm, kgk.layers.ConditionalBatchNormalization)
+    # Give class 2 a different scale: the same latents then give different images.
+    gamma = keras.ops.convert_to_numpy(norm.gamma).copy()
+    gamma[2] *= 3.0
+    norm.gamma.assign(gamma)
+    z = np.random.default_rng(0).normal(size=(4, 8)).astype("float32")
+    out_0 = keras.ops.convert_to_numpy(generator([z, np.zeros(4, "int32")]))
+    out_2 = keras.ops.convert_to_numpy(generator([z, np.full(4, 2, "int32")]))
+    assert np.abs(out_0 - out_2).max() > 1e-3
+    generator.save(tmp_path / "g.keras")
+    loaded = keras.models.load_model(tmp_path / "g.keras")
+    assert loaded.conditioning == "batchnorm"
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(loaded([z, np.full(4, 2, "int32")])), out_2, atol=1e-6
+    )
+    with pytest.raises(ValueError, match="needs normalization='batch'"):
+        kgk.networks.DCGANGenerator(8, num_classes=3, conditioning="batchnorm", normalization="none")

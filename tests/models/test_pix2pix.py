@@ -48,9 +48,7 @@ def test_logged_terms_match_their_definitions():
     d_real = keras.ops.convert_to_numpy(model.discriminator([x, y])).reshape(8, -1)
     d_fake = keras.ops.convert_to_numpy(model.discriminator([x, fake])).reshape(8, -1)
     np.testing.assert_allclose(history.history["l1"][0], np.mean(np.abs(y - fake)), rtol=1e-5)
-    np.testing.assert_allclose(
-        history.history["g_loss"][0], np.mean(softplus(-d_fake)), rtol=1e-4
-    )
+    np.testing.assert_allclose(history.history["g_loss"][0], np.mean(softplus(-d_fake)), rtol=1e-4)
     np.testing.assert_allclose(
         history.history["d_loss"][0],
         np.mean(softplus(-d_real).mean(1) + softplus(d_fake).mean(1)),

@@ -142,4 +142,6 @@ def test_conditional_batchnorm_generator_respects_labels_and_round_trips(tmp_pat
         keras.ops.convert_to_numpy(loaded([z, np.full(4, 2, "int32")])), out_2, atol=1e-6
     )
     with pytest.raises(ValueError, match="needs normalization='batch'"):
-        kgk.networks.DCGANGenerator(8, num_classes=3, conditioning="batchnorm", normalization="none")
+        kgk.networks.DCGANGenerator(
+            8, num_classes=3, conditioning="batchnorm", normalization="none"
+        )

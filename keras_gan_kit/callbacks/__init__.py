@@ -3,5 +3,6 @@
 from keras_gan_kit.callbacks.fid_monitor import FIDMonitor
 from keras_gan_kit.callbacks.generator_ema import GeneratorEMA
 from keras_gan_kit.callbacks.image_sample_saver import ImageSampleSaver
+from keras_gan_kit.callbacks.translation_sample_saver import TranslationSampleSaver
 
-__all__ = ["FIDMonitor", "GeneratorEMA", "ImageSampleSaver"]
+__all__ = ["FIDMonitor", "GeneratorEMA", "ImageSampleSaver", "TranslationSampleSaver"]

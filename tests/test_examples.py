@@ -46,6 +46,34 @@ EXAMPLES = {
             r"Label agreement: \d\.\d{3} \| CAS: skipped",
         ],
     ),
+    "pix2pix.py": (
+        ["--num-images", "32", "--image-size", "16", "--width", "8", "--verbose", "0"],
+        [
+            r"Backend: \w+ \| train \(32, 16, 16, 3\), test \(64, 16, 16, 3\)",
+            r"Pix2Pix +L1 \d\.\d{3} +PSNR +\d+\.\d\d dB +SSIM -?\d\.\d{3}",
+            r"Saved pix2pix_run/before_after\.png and the model to pix2pix_run/pix2pix\.keras",
+        ],
+    ),
+    "cyclegan.py": (
+        [
+            "--num-images",
+            "16",
+            "--image-size",
+            "16",
+            "--width",
+            "4",
+            "--residual-blocks",
+            "1",
+            "--verbose",
+            "0",
+        ],
+        [
+            r"Backend: \w+ \| A \(16, 16, 16, 3\), B \(16, 16, 16, 3\)",
+            r"Held-out cycle error \|G_ba\(G_ab\(photo\)\) - photo\|: \d\.\d{3}",
+            r"photos as paintings +\d\.\d{3} +\d+\.\d",
+            r"Saved cyclegan_run/photo_to_painting\.png",
+        ],
+    ),  # fmt: skip
     "quickstart.py": (
         [],
         [r"Generated points: radius \d\.\d{3} \+- \d\.\d{3} \(data: 0\.800\)"],

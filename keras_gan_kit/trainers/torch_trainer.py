@@ -8,35 +8,28 @@ from keras_gan_kit.trainers.phase import Phase, scaled_loss
 
 
 class TorchTrainer:
-    """Runs update phases with `loss.backward()` and `optimizer.apply`."""
-
-    def __init__(self):
-        self._model = None
+    """Runs update phases with `torch.autograd.grad` and `optimizer.apply`."""
 
     def train_step(self, model, args, step_fn):
         """Keras' torch contract: `train_step(data) -> logs`."""
         (data,) = args
-        self._model = model
-        try:
-            return step_fn(data)
-        finally:
-            self._model = None
+        return step_fn(data)
 
     def run_phase(self, phase: Phase, *inputs):
-        """Back-propagates `phase.loss_fn` and applies `phase.optimizer`."""
+        """Differentiates `phase.loss_fn` w.r.t. the phase's variables and applies them.
+
+        `torch.autograd.grad` computes the gradients of the phase's variables
+        only: the weight gradients of the other networks the loss goes through
+        are never computed, and no `.grad` is accumulated anywhere, so no phase
+        can see another's stale gradients.
+        """
         variables = list(phase.variables)
-        for v in variables:
-            v.value.grad = None
         loss, logs = phase.loss_fn(*inputs)
-        scaled_loss(phase, loss).backward()
-        grads = [v.value.grad for v in variables]
+        grads = torch.autograd.grad(
+            scaled_loss(phase, loss), [v.value for v in variables], allow_unused=True
+        )
         with torch.no_grad():
-            phase.optimizer.apply(grads, variables)
-        if self._model is not None:
-            # backward() also filled the gradients of the other networks the loss
-            # went through; drop them so no phase ever sees stale gradients.
-            for v in self._model.trainable_variables:
-                v.value.grad = None
+            phase.optimizer.apply(list(grads), variables)
         return {name: value.detach() for name, value in logs.items()}
 
     def no_gradient(self):

@@ -13,15 +13,12 @@ from keras import ops
 
 from keras_gan_kit import losses as losses_lib
 from keras_gan_kit import trainers
+from keras_gan_kit.models.common import ends_in_tanh, loss_scaled, resolve_optimizer, uses_float16
 from keras_gan_kit.optimizers import OptimizerGroup
 from keras_gan_kit.trainers import Phase
 from keras_gan_kit.utils.validation import check_positive_int, check_positive_number
 
 __all__ = ["GAN"]
-
-
-def _default_optimizer():
-    return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
 
 
 def _shape_tuple(shape):
@@ -32,15 +29,6 @@ def _as_tuples(batches):
     """Yields each batch as a tuple (Keras' generator adapter needs tuples)."""
     for batch in batches:
         yield tuple(batch) if isinstance(batch, (tuple, list)) else (batch,)
-
-
-def _is_tanh_output(model) -> bool:
-    """Whether a network's last layer ends in tanh (its outputs lie in [-1, 1])."""
-    layers = getattr(model, "layers", None)
-    if not layers:
-        return False
-    activation = getattr(layers[-1], "activation", None)
-    return getattr(activation, "__name__", None) == "tanh"
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
@@ -470,38 +458,12 @@ class GAN(keras.Model):
             )
         return float(weight)
 
-    @staticmethod
-    def _resolve_optimizer(identifier, arg):
-        if isinstance(identifier, str) and identifier == "auto":
-            return _default_optimizer()
-        try:
-            optimizer = keras.optimizers.get(identifier)
-        except (ValueError, TypeError) as e:
-            raise ValueError(
-                f"Could not interpret `{arg}`. Received: {arg}={identifier!r}. Expected "
-                "'auto', an optimizer name such as 'adam', or a keras optimizer."
-            ) from e
-        if optimizer.built:
-            raise ValueError(
-                f"`{arg}` is already built on other variables. Received: "
-                f"{arg}={identifier!r}. Pass a fresh optimizer."
-            )
-        return optimizer
+    _resolve_optimizer = staticmethod(resolve_optimizer)
 
     def _uses_float16(self) -> bool:
-        return any(
-            getattr(layer, "dtype_policy", None) is not None
-            and layer.dtype_policy.name == "mixed_float16"
-            for layer in (self, self.generator, self.discriminator)
-        )
+        return uses_float16(self, self.generator, self.discriminator)
 
-    @staticmethod
-    def _loss_scaled(optimizer, network):
-        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
-            return optimizer
-        return keras.optimizers.LossScaleOptimizer(
-            optimizer, name=f"{network}_loss_scale_optimizer"
-        )
+    _loss_scaled = staticmethod(loss_scaled)
 
     @property
     def generator_optimizer(self):
@@ -880,7 +842,7 @@ class GAN(keras.Model):
         low, high = float(np.min(first)), float(np.max(first))
         if low < -1.0 - 1e-3 or high > 1.0 + 1e-3:
             message = f"The training samples span [{low:g}, {high:g}], outside [-1, 1]"
-            if _is_tanh_output(self.generator):
+            if ends_in_tanh(self.generator):
                 raise ValueError(
                     message + ", but the generator ends in tanh and can only output "
                     "[-1, 1]. Scale the data first, e.g. x / 127.5 - 1.0 for 0-255 "

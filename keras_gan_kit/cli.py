@@ -484,6 +484,7 @@ def _resolve_train_config(args) -> dict:
             raise CLIError(
                 f"--resume: {args.output!r} holds a {model} run; got `train {args.model}`"
             )
+        config["output"] = args.output  # the folder may have moved since
         if args.epochs:
             config["epochs"] = args.epochs
         if getattr(args, "decay_epochs", None) is not None:

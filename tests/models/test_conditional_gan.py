@@ -116,3 +116,23 @@ def test_unconditional_gan_refuses_labels_and_conditional_networks():
         kgk.GAN(mlp_generator(), mlp_discriminator(), num_classes=3)
     with pytest.raises(ValueError, match="num_classes=1"):
         kgk.GAN(conditional_mlp_generator(), conditional_mlp_discriminator(), num_classes=1)
+
+
+@pytest.mark.parametrize(
+    "loss, penalties",
+    [
+        ("non_saturating", ()),
+        ("minimax", ()),
+        ("wasserstein", ("gp",)),
+        ("hinge", ("r2",)),
+        ("least_squares", ("r1",)),
+        ("relativistic_average", ()),
+    ],
+)
+def test_every_loss_and_penalty_trains_a_conditional_gan(loss, penalties):
+    x, y = two_class_points(128)
+    gan = conditional_gan()
+    gan.compile(loss=loss, penalties=list(penalties))
+    history = gan.fit(x, y, batch_size=64, epochs=1, verbose=0)
+    assert all(np.isfinite(v[0]) for v in history.history.values())
+    assert set(history.history) == {"d_loss", "g_loss", *penalties}

@@ -145,3 +145,23 @@ def test_bad_arguments():
         model.fit(*pairs(), verbose=0)
     with pytest.raises(NotImplementedError, match="L1/PSNR/SSIM"):
         model.evaluate(*pairs())
+
+
+def test_mixed_float16_step_keeps_float32_outputs():
+    x, y = pairs(n=4, size=16)
+    policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        model = Pix2Pix(
+            kgk.networks.UNetGenerator(16, base_filters=4),
+            kgk.networks.PatchGANDiscriminator(
+                condition_channels=3, base_filters=4, num_layers=2, normalization="instance"
+            ),
+        )
+        model.compile()
+        assert isinstance(model.optimizer["generator"], keras.optimizers.LossScaleOptimizer)
+        history = model.fit(x, y, batch_size=2, epochs=1, verbose=0)
+    finally:
+        keras.config.set_dtype_policy(policy)
+    assert all(np.isfinite(v[0]) for v in history.history.values())
+    assert model.translate(x).dtype == np.float32

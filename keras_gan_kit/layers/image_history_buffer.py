@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from keras_gan_kit.utils.validation import check_non_negative_int
+
 __all__ = ["ImageHistoryBuffer"]
 
 
@@ -57,9 +59,7 @@ class ImageHistoryBuffer(keras.layers.Layer):
     def __init__(self, capacity: int = 50, image_shape=None, **kwargs):
         kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
-        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
-            raise ValueError(f"`capacity` must be an int >= 0. Received: capacity={capacity!r}")
-        self.capacity = capacity
+        self.capacity = check_non_negative_int(capacity, "capacity")
         self.image_shape = None if image_shape is None else tuple(int(d) for d in image_shape)
         self.images = None
         self.count = None

@@ -12,7 +12,7 @@ from keras_gan_kit.layers.normalization import (
 )
 from keras_gan_kit.layers.residual_block import check_dropout
 from keras_gan_kit.networks.unet_generator import check_divisible_size
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import check_non_negative_int, check_positive_int
 
 __all__ = ["ResNetGenerator"]
 
@@ -85,15 +85,7 @@ class ResNetGenerator(keras.Model):
         check_positive_int(output_channels, "output_channels")
         check_positive_int(base_filters, "base_filters")
         check_positive_int(num_residual_blocks, "num_residual_blocks")
-        if (
-            not isinstance(num_downsamples, int)
-            or isinstance(num_downsamples, bool)
-            or num_downsamples < 0
-        ):
-            raise ValueError(
-                "`num_downsamples` must be an int >= 0. "
-                f"Received: num_downsamples={num_downsamples!r}"
-            )
+        check_non_negative_int(num_downsamples, "num_downsamples")
         check_divisible_size(image_size, num_downsamples)
         if image_size is not None and image_size // 2**num_downsamples < 2:
             raise ValueError(

@@ -5,7 +5,11 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from keras_gan_kit.utils.validation import check_positive_number
+from keras_gan_kit.utils.validation import (
+    check_non_negative_int,
+    check_positive_int,
+    check_positive_number,
+)
 
 __all__ = ["LinearDecay"]
 
@@ -39,18 +43,8 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
     def __init__(self, initial_learning_rate, constant_steps, decay_steps, name="linear_decay"):
         super().__init__()
         check_positive_number(initial_learning_rate, "initial_learning_rate")
-        if (
-            isinstance(constant_steps, bool)
-            or not isinstance(constant_steps, int)
-            or (constant_steps < 0)
-        ):
-            raise ValueError(
-                f"`constant_steps` must be an int >= 0. Received: constant_steps={constant_steps!r}"
-            )
-        if isinstance(decay_steps, bool) or not isinstance(decay_steps, int) or decay_steps < 1:
-            raise ValueError(
-                f"`decay_steps` must be an int >= 1. Received: decay_steps={decay_steps!r}"
-            )
+        check_non_negative_int(constant_steps, "constant_steps")
+        check_positive_int(decay_steps, "decay_steps")
         self.initial_learning_rate = float(initial_learning_rate)
         self.constant_steps = constant_steps
         self.decay_steps = decay_steps

@@ -8,13 +8,14 @@ from keras import ops
 
 from keras_gan_kit.datasets.unpaired_dataset import UnpairedDataset
 from keras_gan_kit.layers.image_history_buffer import ImageHistoryBuffer
-from keras_gan_kit.models.pix2pix import _check_network, _check_weight, probe_shape
+from keras_gan_kit.models.pix2pix import _check_network, probe_shape
 from keras_gan_kit.models.translation_model import (
     TranslationModel,
     check_image_array,
     reference_generator_scale,
     translate_images,
 )
+from keras_gan_kit.utils.validation import check_non_negative_int, check_non_negative_number
 
 __all__ = ["CycleGAN"]
 
@@ -101,6 +102,8 @@ class CycleGAN(TranslationModel):
         Cycle-Consistent Adversarial Networks", ICCV 2017.
     """
 
+    network_names = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
+
     def __init__(
         self,
         generator_ab,
@@ -122,13 +125,9 @@ class CycleGAN(TranslationModel):
             ("discriminator_b", discriminator_b),
         ):
             _check_network(network, arg)
-        self.cycle_weight = _check_weight(cycle_weight, "cycle_weight")
-        self.identity_weight = _check_weight(identity_weight, "identity_weight")
-        if isinstance(history_size, bool) or not isinstance(history_size, int) or history_size < 0:
-            raise ValueError(
-                f"`history_size` must be an int >= 0. Received: history_size={history_size!r}"
-            )
-        self.history_size = history_size
+        self.cycle_weight = check_non_negative_number(cycle_weight, "cycle_weight")
+        self.identity_weight = check_non_negative_number(identity_weight, "identity_weight")
+        self.history_size = check_non_negative_int(history_size, "history_size")
         self._init_seed(seed)
         self.generator_ab = generator_ab
         self.generator_ba = generator_ba
@@ -201,8 +200,13 @@ class CycleGAN(TranslationModel):
                 )
         return channels_a, channels_b
 
-    def _networks(self):
-        return (self.generator_ab, self.generator_ba, self.discriminator_a, self.discriminator_b)
+    def _scalar_config(self):
+        return {
+            "cycle_weight": self.cycle_weight,
+            "identity_weight": self.identity_weight,
+            "history_size": self.history_size,
+            "image_size": self.image_size,
+        }
 
     def compile(
         self,
@@ -240,7 +244,6 @@ class CycleGAN(TranslationModel):
                 + self.discriminator_b.trainable_variables,
             },
             loss=loss,
-            compile_arguments={},
             jit_compile=jit_compile,
             steps_per_execution=steps_per_execution,
             run_eagerly=run_eagerly,
@@ -390,31 +393,3 @@ class CycleGAN(TranslationModel):
             raise ValueError(f"`direction` must be 'ab' or 'ba'. Received: direction={direction!r}")
         generator = self.generator_ab if direction == "ab" else self.generator_ba
         return translate_images(generator, images, batch_size=batch_size, mode=mode)
-
-    def get_config(self):
-        """Config: the four networks (serialized) and the scalar arguments."""
-        config = super().get_config()
-        for key in ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b"):
-            config[key] = keras.saving.serialize_keras_object(getattr(self, key))
-        config.update(
-            {
-                "cycle_weight": self.cycle_weight,
-                "identity_weight": self.identity_weight,
-                "history_size": self.history_size,
-                "image_size": self.image_size,
-                "seed": self.seed,
-            }
-        )
-        return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        """Recreates the model and its networks from `get_config()`'s output."""
-        config = dict(config)
-        for key in ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b"):
-            config[key] = keras.saving.deserialize_keras_object(
-                config[key], custom_objects=custom_objects
-            )
-        if isinstance(config.get("image_size"), list):
-            config["image_size"] = tuple(config["image_size"])
-        return cls(**config)

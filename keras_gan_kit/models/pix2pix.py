@@ -14,6 +14,7 @@ from keras_gan_kit.models.translation_model import (
     reference_generator_scale,
     translate_images,
 )
+from keras_gan_kit.utils.validation import check_non_negative_number
 
 __all__ = ["Pix2Pix"]
 
@@ -24,12 +25,6 @@ def _check_network(network, arg):
             f"`{arg}` must be a keras.Model or keras.layers.Layer. Received: "
             f"{arg}={network!r} of type {type(network).__name__}"
         )
-
-
-def _check_weight(value, arg):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-        raise ValueError(f"`{arg}` must be a number >= 0. Received: {arg}={value!r}")
-    return float(value)
 
 
 def probe_shape(generator, channels=None):
@@ -106,11 +101,13 @@ class Pix2Pix(TranslationModel):
         Networks", CVPR 2017.
     """
 
+    network_names = ("generator", "discriminator")
+
     def __init__(self, generator, discriminator, l1_weight=100.0, seed=None, **kwargs):
         super().__init__(**kwargs)
         _check_network(generator, "generator")
         _check_network(discriminator, "discriminator")
-        self.l1_weight = _check_weight(l1_weight, "l1_weight")
+        self.l1_weight = check_non_negative_number(l1_weight, "l1_weight")
         self._init_seed(seed)
         self.generator = generator
         self.discriminator = discriminator
@@ -149,8 +146,8 @@ class Pix2Pix(TranslationModel):
             logits = self.discriminator(image, training=training)
         return ops.cast(logits, "float32")
 
-    def _networks(self):
-        return (self.generator, self.discriminator)
+    def _scalar_config(self):
+        return {"l1_weight": self.l1_weight}
 
     def compile(
         self,
@@ -184,7 +181,6 @@ class Pix2Pix(TranslationModel):
                 "discriminator": self.discriminator.trainable_variables,
             },
             loss=loss,
-            compile_arguments={},
             jit_compile=jit_compile,
             steps_per_execution=steps_per_execution,
             run_eagerly=run_eagerly,
@@ -288,26 +284,3 @@ class Pix2Pix(TranslationModel):
             The translated images, shaped as `images`.
         """
         return translate_images(self.generator, images, batch_size=batch_size, mode=mode)
-
-    def get_config(self):
-        """Config: both networks (serialized), `l1_weight` and `seed`."""
-        config = super().get_config()
-        config.update(
-            {
-                "generator": keras.saving.serialize_keras_object(self.generator),
-                "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-                "l1_weight": self.l1_weight,
-                "seed": self.seed,
-            }
-        )
-        return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        """Recreates the model and its networks from `get_config()`'s output."""
-        config = dict(config)
-        for key in ("generator", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(
-                config[key], custom_objects=custom_objects
-            )
-        return cls(**config)

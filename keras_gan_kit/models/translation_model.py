@@ -64,12 +64,14 @@ def reference_generator_scale(adversarial_loss) -> float:
 class TranslationModel(keras.Model):
     """Shared engine of the image-to-image models (not public API).
 
-    Subclasses define the networks, `_phase_specs()` (the ordered list of
-    `(name, loss_fn, variables, optimizer_key)`), `_step(data)` and
-    `_log_names()`. This class compiles the optimizers into one
-    `OptimizerGroup` (a `LossScaleOptimizer` per member under
-    `mixed_float16`), runs the phases through the backend trainer, tracks
-    the logs and saves the seed state.
+    Subclasses name their networks in `network_names` (constructor
+    arguments and attributes alike), and define `_phase_specs()` (the ordered
+    list of `(name, loss_fn, optimizer_key)`), `_step(data)`, `_log_names()`
+    and `_scalar_config()` (their other constructor arguments). This class
+    compiles the optimizers into one `OptimizerGroup` (a
+    `LossScaleOptimizer` per member under `mixed_float16`), runs the phases
+    through the backend trainer, tracks the logs, writes the config and saves
+    the seed state.
     """
 
     def _init_seed(self, seed):
@@ -87,7 +89,6 @@ class TranslationModel(keras.Model):
         optimizers: dict,
         variables: dict,
         loss,
-        compile_arguments: dict,
         jit_compile,
         steps_per_execution,
         run_eagerly,
@@ -118,7 +119,6 @@ class TranslationModel(keras.Model):
                 for key, (_, arg) in optimizers.items()
             },
             "loss": keras.saving.serialize_keras_object(adversarial_loss),
-            **compile_arguments,
             "jit_compile": jit_compile,
             "steps_per_execution": steps_per_execution,
         }
@@ -140,7 +140,12 @@ class TranslationModel(keras.Model):
             for name, loss_fn, key in self._phase_specs()
         }
 
+    network_names = ()
+
     def _networks(self):
+        return tuple(getattr(self, name) for name in self.network_names)
+
+    def _scalar_config(self):
         raise NotImplementedError
 
     def _log_names(self):
@@ -211,6 +216,25 @@ class TranslationModel(keras.Model):
             if isinstance(value, dict) and "class_name" in value:
                 config[key] = keras.saving.deserialize_keras_object(value)
         self.compile(**config)
+
+    def get_config(self):
+        """Config: the networks (serialized), `seed` and the other arguments."""
+        config = super().get_config()
+        for name in self.network_names:
+            config[name] = keras.saving.serialize_keras_object(getattr(self, name))
+        config.update(self._scalar_config())
+        config["seed"] = self.seed
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Recreates the model and its networks from `get_config()`'s output."""
+        config = dict(config)
+        for name in cls.network_names:
+            config[name] = keras.saving.deserialize_keras_object(
+                config[name], custom_objects=custom_objects
+            )
+        return cls(**config)
 
     def save_own_variables(self, store):
         """Saves the seed generator's state, so resumed runs draw the same noise."""

@@ -379,8 +379,8 @@ class GAN(keras.Model):
             )
 
         ac_weight = self._resolve_auxiliary_weight(auxiliary_classifier_weight)
-        g_optimizer = self._resolve_optimizer(generator_optimizer, "generator_optimizer")
-        d_optimizer = self._resolve_optimizer(discriminator_optimizer, "discriminator_optimizer")
+        g_optimizer = resolve_optimizer(generator_optimizer, "generator_optimizer")
+        d_optimizer = resolve_optimizer(discriminator_optimizer, "discriminator_optimizer")
         if g_optimizer is d_optimizer:
             raise ValueError(
                 "The generator and the discriminator need separate optimizer "
@@ -397,9 +397,9 @@ class GAN(keras.Model):
             "steps_per_execution": steps_per_execution,
             "auxiliary_classifier_weight": auxiliary_classifier_weight,
         }
-        if self._uses_float16():
-            g_optimizer = self._loss_scaled(g_optimizer, "generator")
-            d_optimizer = self._loss_scaled(d_optimizer, "discriminator")
+        if uses_float16(self, self.generator, self.discriminator):
+            g_optimizer = loss_scaled(g_optimizer, "generator")
+            d_optimizer = loss_scaled(d_optimizer, "discriminator")
 
         group = OptimizerGroup({"discriminator": d_optimizer, "generator": g_optimizer})
         group.build_members(
@@ -457,13 +457,6 @@ class GAN(keras.Model):
                 f"auxiliary_classifier_weight={weight!r} for a discriminator with one output."
             )
         return float(weight)
-
-    _resolve_optimizer = staticmethod(resolve_optimizer)
-
-    def _uses_float16(self) -> bool:
-        return uses_float16(self, self.generator, self.discriminator)
-
-    _loss_scaled = staticmethod(loss_scaled)
 
     @property
     def generator_optimizer(self):

@@ -119,3 +119,34 @@ def two_class_points(n=1024, seed=0):
     labels = rng.integers(0, 2, n)
     centers = np.where(labels[:, None] == 1, 0.5, -0.5)
     return (centers + 0.05 * rng.standard_normal((n, 2))).astype("float32"), labels
+
+
+def image_generator(channels_in=3, channels_out=3, seed=0):
+    """A tiny fully convolutional image-to-image generator (seeded, tanh output)."""
+    images = keras.Input((None, None, channels_in))
+    x = keras.layers.Conv2D(
+        4,
+        3,
+        padding="same",
+        activation="relu",
+        kernel_initializer=keras.initializers.GlorotUniform(seed),
+    )(images)
+    outputs = keras.layers.Conv2D(
+        channels_out,
+        1,
+        activation="tanh",
+        kernel_initializer=keras.initializers.GlorotUniform(seed + 1),
+    )(x)
+    return keras.Model(images, outputs)
+
+
+def image_discriminator(channels=3, condition_channels=None):
+    """A tiny PatchGAN-like critic; with `condition_channels` it takes `[condition, image]`."""
+    image = keras.Input((None, None, channels))
+    inputs, x = image, image
+    if condition_channels:
+        condition = keras.Input((None, None, condition_channels))
+        inputs = [condition, image]
+        x = keras.layers.Concatenate()([condition, image])
+    x = keras.layers.Conv2D(4, 3, strides=2, padding="same", activation="relu")(x)
+    return keras.Model(inputs, keras.layers.Conv2D(1, 3, padding="same")(x))

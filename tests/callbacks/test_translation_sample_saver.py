@@ -1,41 +1,13 @@
 """`TranslationSampleSaver`: grids of fixed held-out translations, on the right epochs."""
 
-import keras
 import numpy as np
 import pytest
 from PIL import Image
 
 import keras_gan_kit as kgk
 from keras_gan_kit.utils import make_image_grid
-
-
-def generator(channels_in=3, channels_out=3, seed=0):
-    images = keras.Input((None, None, channels_in))
-    x = keras.layers.Conv2D(
-        4,
-        3,
-        padding="same",
-        activation="relu",
-        kernel_initializer=keras.initializers.GlorotUniform(seed),
-    )(images)
-    outputs = keras.layers.Conv2D(
-        channels_out,
-        1,
-        activation="tanh",
-        kernel_initializer=keras.initializers.GlorotUniform(seed + 1),
-    )(x)
-    return keras.Model(images, outputs)
-
-
-def discriminator(channels=3, condition_channels=None):
-    image = keras.Input((None, None, channels))
-    inputs, x = image, image
-    if condition_channels:
-        condition = keras.Input((None, None, condition_channels))
-        inputs = [condition, image]
-        x = keras.layers.Concatenate()([condition, image])
-    x = keras.layers.Conv2D(4, 3, strides=2, padding="same", activation="relu")(x)
-    return keras.Model(inputs, keras.layers.Conv2D(1, 3, padding="same")(x))
+from tests.test_case import image_discriminator as discriminator
+from tests.test_case import image_generator as generator
 
 
 def images(n, channels=3, size=8, seed=0):

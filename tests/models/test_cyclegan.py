@@ -6,7 +6,8 @@ import pytest
 
 import keras_gan_kit as kgk
 from keras_gan_kit.models import CycleGAN
-from tests.test_case import max_abs_change, weights
+from tests.test_case import image_discriminator as tiny_discriminator
+from tests.test_case import image_generator, max_abs_change, weights
 
 
 def identity_generator(channels=3):
@@ -19,27 +20,7 @@ def identity_generator(channels=3):
 
 
 def tiny_generator(channels=3, seed=0):
-    images = keras.Input((None, None, channels))
-    x = keras.layers.Conv2D(
-        4,
-        3,
-        padding="same",
-        activation="relu",
-        kernel_initializer=keras.initializers.GlorotUniform(seed),
-    )(images)
-    outputs = keras.layers.Conv2D(
-        channels,
-        1,
-        activation="tanh",
-        kernel_initializer=keras.initializers.GlorotUniform(seed + 1),
-    )(x)
-    return keras.Model(images, outputs)
-
-
-def tiny_discriminator(channels=3):
-    images = keras.Input((None, None, channels))
-    x = keras.layers.Conv2D(4, 3, strides=2, padding="same", activation="relu")(images)
-    return keras.Model(images, keras.layers.Conv2D(1, 3, padding="same")(x))
+    return image_generator(channels, channels, seed)
 
 
 def domains(n_a=6, n_b=6, size=8, seed=0):

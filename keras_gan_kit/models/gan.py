@@ -13,8 +13,8 @@ from keras import ops
 
 from keras_gan_kit import losses as losses_lib
 from keras_gan_kit import trainers
-from keras_gan_kit.models.common import ends_in_tanh, loss_scaled, resolve_optimizer, uses_float16
-from keras_gan_kit.optimizers import OptimizerGroup
+from keras_gan_kit.models.adversarial_model import AdversarialModel
+from keras_gan_kit.models.common import ends_in_tanh
 from keras_gan_kit.trainers import Phase
 from keras_gan_kit.utils.validation import check_positive_int, check_positive_number
 
@@ -32,7 +32,7 @@ def _as_tuples(batches):
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class GAN(keras.Model):
+class GAN(AdversarialModel):
     """A generative adversarial network that trains with `fit()`.
 
     Wraps a generator (latent -> sample) and a discriminator (sample -> logit
@@ -105,7 +105,7 @@ class GAN(keras.Model):
         num_classes=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(seed=seed, **kwargs)
         for arg, network in (
             ("generator", generator),
             ("discriminator", discriminator),
@@ -115,8 +115,6 @@ class GAN(keras.Model):
                     f"GAN expects `{arg}` to be a keras.Model or keras.layers.Layer. "
                     f"Received: {arg}={network!r} of type {type(network).__name__}"
                 )
-        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-            raise ValueError(f"`seed` must be an int or None. Received: seed={seed!r}")
         if num_classes is not None:
             check_positive_int(num_classes, "num_classes")
             if num_classes < 2:
@@ -134,27 +132,23 @@ class GAN(keras.Model):
         self._discriminator_classifies = False
         self.generator = generator
         self.discriminator = discriminator
-        self.seed = seed
         self.latent_dim = latent_dim
         self.latent_shape = self._resolve_latent_shape(generator, latent_dim)
-        self.seed_generator = keras.random.SeedGenerator(seed, name="training_seed")
         self.sampling_seed_generator = keras.random.SeedGenerator(
             None if seed is None else seed + 1, name="sampling_seed"
         )
         self.sample_shape = self._build_networks()
-        self.adversarial_loss = None
         self.penalties = []
         self.discriminator_steps = 1
         self.auxiliary_classifier_weight = 0.0
-        self._trackers = {}
-        self._phases = None
-        self._compile_arguments = None
         self.generator_ema = None
         self.ema_half_life_images = None
         self.use_ema = bool(use_ema)
         if ema_half_life_images is not None:
             self.enable_ema(ema_half_life_images)
         self.built = True
+
+    network_names = ("generator", "discriminator")
 
     # ------------------------------------------------------------------ #
     # Construction
@@ -193,7 +187,8 @@ class GAN(keras.Model):
         return self.generator(latents, training=training)
 
     def _d(self, samples, labels=None, training=True):
-        """Runs the discriminator, with labels when the GAN is conditional."""
+        """Runs the discriminator (on augmented samples in training), with labels if conditional."""
+        samples = self.augment(samples, training=training)
         if self._discriminator_takes_labels:
             return self.discriminator([samples, labels], training=training)
         return self.discriminator(samples, training=training)
@@ -311,10 +306,8 @@ class GAN(keras.Model):
         loss="non_saturating",
         penalties=(),
         discriminator_steps: int = 1,
-        jit_compile="auto",
-        steps_per_execution: int = 1,
-        run_eagerly: bool = False,
         auxiliary_classifier_weight="auto",
+        **kwargs,
     ):
         """Configures the adversarial training.
 
@@ -332,11 +325,6 @@ class GAN(keras.Model):
                 Defaults to none.
             discriminator_steps: int. Discriminator updates per generator update.
                 Defaults to 1.
-            jit_compile: bool or `"auto"`. As in `keras.Model.compile`: XLA on
-                JAX; on TensorFlow, XLA on GPU only; eager on PyTorch.
-            steps_per_execution: int. Training steps per compiled call.
-                Defaults to 1.
-            run_eagerly: bool. Run the step eagerly (debugging). Defaults to False.
             auxiliary_classifier_weight: float or `"auto"`. Weight of the
                 auxiliary-classifier (ACGAN, Odena et al. 2017) terms, for a
                 class-conditional GAN whose discriminator returns
@@ -345,19 +333,18 @@ class GAN(keras.Model):
                 the generator that on its generated samples. Logged as `d_ac`
                 and `g_ac` (weighted). `"auto"` is 1.0 for such a discriminator
                 and 0 (no terms) otherwise. Defaults to `"auto"`.
+            **kwargs: the engine's arguments (see
+                `keras_gan_kit.models.AdversarialModel.compile`):
+                `generator_regularizers` (e.g.
+                `[keras_gan_kit.losses.PathLengthRegularizer()]`), `jit_compile`
+                (`"auto"`: XLA on JAX; on TensorFlow, XLA on GPU only; eager on
+                PyTorch), `steps_per_execution` (default 1) and `run_eagerly`.
 
         Under the `"mixed_float16"` dtype policy each optimizer is wrapped in
         its own `keras.optimizers.LossScaleOptimizer`, so an overflow in one
         network's gradients skips that network's step only.
         """
         check_positive_int(discriminator_steps, "discriminator_steps")
-        check_positive_int(steps_per_execution, "steps_per_execution")
-        if steps_per_execution > 1 and keras.backend.backend() == "torch":
-            raise ValueError(
-                "Keras runs one step per call on the PyTorch backend; "
-                "`steps_per_execution` must be 1 there. Received: "
-                f"steps_per_execution={steps_per_execution}"
-            )
         adversarial_loss = losses_lib.get(loss)
         if isinstance(penalties, (str, losses_lib.Penalty)):
             penalties = [penalties]
@@ -377,64 +364,62 @@ class GAN(keras.Model):
                 "discriminator, or training will diverge.",
                 stacklevel=2,
             )
-
         ac_weight = self._resolve_auxiliary_weight(auxiliary_classifier_weight)
-        g_optimizer = resolve_optimizer(generator_optimizer, "generator_optimizer")
-        d_optimizer = resolve_optimizer(discriminator_optimizer, "discriminator_optimizer")
-        if g_optimizer is d_optimizer:
-            raise ValueError(
-                "The generator and the discriminator need separate optimizer "
-                "instances (an optimizer keeps per-variable state). Received the same "
-                "instance for generator_optimizer and discriminator_optimizer."
-            )
-        self._compile_arguments = {
-            "generator_optimizer": keras.saving.serialize_keras_object(g_optimizer),
-            "discriminator_optimizer": keras.saving.serialize_keras_object(d_optimizer),
-            "loss": keras.saving.serialize_keras_object(adversarial_loss),
-            "penalties": [keras.saving.serialize_keras_object(p) for p in penalties],
-            "discriminator_steps": discriminator_steps,
-            "jit_compile": jit_compile,
-            "steps_per_execution": steps_per_execution,
-            "auxiliary_classifier_weight": auxiliary_classifier_weight,
-        }
-        if uses_float16(self, self.generator, self.discriminator):
-            g_optimizer = loss_scaled(g_optimizer, "generator")
-            d_optimizer = loss_scaled(d_optimizer, "discriminator")
-
-        group = OptimizerGroup({"discriminator": d_optimizer, "generator": g_optimizer})
-        group.build_members(
-            {
-                "discriminator": self.discriminator.trainable_variables,
-                "generator": self.generator.trainable_variables,
-            }
-        )
-        super().compile(
-            optimizer=group,
-            jit_compile=jit_compile,
-            steps_per_execution=steps_per_execution,
-            run_eagerly=run_eagerly,
-            auto_scale_loss=False,
-        )
-        self.adversarial_loss = adversarial_loss
+        # Set before the engine compiles: phases() and log_names() read them.
+        previous = (self.penalties, self.discriminator_steps, self.auxiliary_classifier_weight)
         self.penalties = penalties
         self.discriminator_steps = discriminator_steps
         self.auxiliary_classifier_weight = ac_weight
-        tracked = ["d_loss", "g_loss", *names] + (["d_ac", "g_ac"] if ac_weight else [])
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in tracked}
-        self._phases = (
+        try:
+            super().compile(
+                optimizers={
+                    "discriminator": discriminator_optimizer,
+                    "generator": generator_optimizer,
+                },
+                loss=adversarial_loss,
+                config={
+                    "penalties": penalties,
+                    "discriminator_steps": discriminator_steps,
+                    "auxiliary_classifier_weight": auxiliary_classifier_weight,
+                },
+                **kwargs,
+            )
+        except Exception:
+            self.penalties, self.discriminator_steps, self.auxiliary_classifier_weight = previous
+            raise
+
+    def optimizer_variables(self):
+        """The discriminator's and the generator's trainable variables, by optimizer."""
+        return {
+            "discriminator": self.discriminator.trainable_variables,
+            "generator": self.generator.trainable_variables,
+        }
+
+    def phases(self):
+        """`discriminator_steps` discriminator phases, then one generator phase."""
+        ac = ("d_ac",) if self.auxiliary_classifier_weight else ()
+        return [
             Phase(
                 "discriminator",
                 self._discriminator_loss,
                 self.discriminator.trainable_variables,
-                d_optimizer,
+                self.optimizer["discriminator"],
+                repeat=self.discriminator_steps,
+                log_names=("d_loss", *(p.name for p in self.penalties), *ac),
             ),
             Phase(
                 "generator",
                 self._generator_loss,
                 self.generator.trainable_variables,
-                g_optimizer,
+                self.optimizer["generator"],
+                log_names=("g_loss", "g_ac") if ac else ("g_loss",),
             ),
-        )
+        ]
+
+    def log_names(self):
+        """`d_loss`, `g_loss`, one key per penalty, then `d_ac`/`g_ac` for an ACGAN."""
+        ac = ["d_ac", "g_ac"] if self.auxiliary_classifier_weight else []
+        return ["d_loss", "g_loss", *(p.name for p in self.penalties), *ac]
 
     def _resolve_auxiliary_weight(self, weight):
         if isinstance(weight, str) and weight == "auto":
@@ -467,25 +452,6 @@ class GAN(keras.Model):
     def discriminator_optimizer(self):
         """The discriminator's optimizer (a `LossScaleOptimizer` under float16)."""
         return self.optimizer["discriminator"] if self.optimizer is not None else None
-
-    @property
-    def metrics(self):
-        """The loss trackers (`d_loss`, `g_loss`, one per penalty)."""
-        return list(self._trackers.values())
-
-    def get_compile_config(self):
-        """The arguments of the last `compile()` call, serialized."""
-        return self._compile_arguments
-
-    def compile_from_config(self, config):
-        """Compiles the model from `get_compile_config()`'s output."""
-        config = dict(config)
-        for key in ("generator_optimizer", "discriminator_optimizer", "loss"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        config["penalties"] = [
-            keras.saving.deserialize_keras_object(p) for p in config["penalties"]
-        ]
-        self.compile(**config)
 
     # ------------------------------------------------------------------ #
     # Generator EMA
@@ -563,7 +529,9 @@ class GAN(keras.Model):
         """
         return keras.random.normal((batch_size,) + self.latent_shape, seed=self.seed_generator)
 
-    def _discriminator_loss(self, real, labels, step):
+    def _discriminator_loss(self, batch, context):
+        real, labels = batch
+        step = context.index
         # Generated samples get the real batch's labels (the data's class mix).
         latents = self.draw_latents(ops.shape(real)[0])
         with trainers.no_gradient():  # no autograd graph for a pass that is cut anyway
@@ -591,7 +559,8 @@ class GAN(keras.Model):
             logs["_applied_" + penalty.name] = applied
         return total, logs
 
-    def _generator_loss(self, real, labels):
+    def _generator_loss(self, batch, context):
+        real, labels = batch
         latents = self.draw_latents(ops.shape(real)[0])
         fake_logits, fake_classes = self._outputs(self._g(latents, labels, training=True), labels)
         real_logits = (
@@ -606,7 +575,18 @@ class GAN(keras.Model):
         logs["g_ac"] = self._classification_loss(fake_classes, labels)
         return loss + logs["g_ac"], logs
 
-    def _real_batch(self, data):
+    def generator_inputs(self, batch):
+        """Fresh latents and the generator (with the batch's labels) for generator regularizers."""
+        real, labels = batch
+        latents = self.draw_latents(ops.shape(real)[0])
+        return [(lambda z: self._g(z, labels, training=True), latents)]
+
+    def finish_step(self, batch):
+        """Moves the EMA generator, if any, toward the generator."""
+        if self.generator_ema is not None:
+            self._update_ema(ops.shape(batch[0])[0])
+
+    def unpack_batch(self, data):
         """Extracts and checks the real samples (and labels) of a training batch."""
         labels = None
         if isinstance(data, (tuple, list)):
@@ -643,46 +623,6 @@ class GAN(keras.Model):
             )
         return ops.cast(labels, "int32")
 
-    def _track(self, logs):
-        for name, value in logs.items():
-            if name.startswith("_applied_"):
-                continue
-            weight = logs.get("_applied_" + name)
-            self._trackers[name].update_state(value, sample_weight=weight)
-
-    def _adversarial_step(self, data):
-        trainer = trainers.get_trainer()
-        real, labels = self._real_batch(data)
-        d_phase, g_phase = self._phases
-        first_step = self.optimizer.iterations * self.discriminator_steps
-        for k in range(self.discriminator_steps):
-            self._track(trainer.run_phase(d_phase, real, labels, first_step + k))
-        self._track(trainer.run_phase(g_phase, real, labels))
-        if self.generator_ema is not None:
-            self._update_ema(ops.shape(real)[0])
-        self.optimizer.iterations.assign_add(1)
-        return {name: tracker.result() for name, tracker in self._trackers.items()}
-
-    def train_step(self, *args):
-        """One adversarial update; the signature follows the backend's contract.
-
-        TensorFlow and PyTorch call `train_step(data) -> logs`; JAX calls
-        `train_step(state, data) -> (logs, state)`.
-        """
-        return trainers.get_trainer().train_step(self, args, self._adversarial_step)
-
-    def _no_evaluation(self, *args, **kwargs):
-        # Raised before Keras' evaluate() starts: on JAX it purges the model's
-        # variables first and would leave the model unusable after the error.
-        raise NotImplementedError(
-            "GAN.evaluate() and fit(validation_data=...) are not supported: GAN "
-            "losses are not a measure of sample quality. Track FID with a callback."
-        )
-
-    test_step = _no_evaluation
-    evaluate = _no_evaluation
-    test_on_batch = _no_evaluation
-
     # ------------------------------------------------------------------ #
     # fit / generation
     # ------------------------------------------------------------------ #
@@ -709,11 +649,7 @@ class GAN(keras.Model):
         Returns:
             A `keras.callbacks.History`.
         """
-        if self._phases is None or not getattr(self, "compiled", False):
-            raise ValueError(
-                "GAN.fit() was called before GAN.compile(). Call gan.compile() "
-                "(optionally with loss=..., penalties=..., optimizers) first."
-            )
+        self._check_compiled()
         if y is not None and not self.conditional:
             raise ValueError(
                 "GAN.fit() takes samples only; an unconditional GAN has no targets. "
@@ -730,7 +666,7 @@ class GAN(keras.Model):
         if kwargs.get("validation_data") is not None or kwargs.get("validation_split"):
             raise ValueError(
                 "GAN.fit() does not support validation_data / validation_split: a "
-                "GAN has no validation loss."
+                "GAN has no validation loss. Track FID with keras_gan_kit.callbacks.FIDMonitor."
             )
         x = self._check_training_data(x)
         return super().fit(x, y, **kwargs)
@@ -954,14 +890,11 @@ class GAN(keras.Model):
     # Serialization
     # ------------------------------------------------------------------ #
     def get_config(self):
-        """Config: both networks (serialized), `latent_dim` and `seed`."""
+        """Config: both networks (serialized), `latent_dim`, `seed`, EMA and class settings."""
         config = super().get_config()
         config.update(
             {
-                "generator": keras.saving.serialize_keras_object(self.generator),
-                "discriminator": keras.saving.serialize_keras_object(self.discriminator),
                 "latent_dim": self.latent_dim,
-                "seed": self.seed,
                 "ema_half_life_images": self.ema_half_life_images,
                 "use_ema": self.use_ema,
                 "num_classes": self.num_classes,
@@ -969,40 +902,13 @@ class GAN(keras.Model):
         )
         return config
 
-    def save_own_variables(self, store):
-        """Saves the seed generators' states (networks save themselves).
-
-        Keras does not save `SeedGenerator` state by itself; storing it makes
-        a resumed run draw the same latents as an uninterrupted one.
-        """
-        for i, variable in enumerate(self._seed_states()):
-            store[str(i)] = keras.ops.convert_to_numpy(variable)
-
-    def load_own_variables(self, store):
-        """Restores the seed generators' states saved by `save_own_variables`."""
-        states = self._seed_states()
-        if len(store.keys()) != len(states):
-            warnings.warn(
-                f"Not restoring the GAN's seed state: the file stores {len(store.keys())}"
-                f" values, expected {len(states)}. Training noise will differ from an "
-                "uninterrupted run.",
-                stacklevel=2,
-            )
-            return
-        for i, variable in enumerate(states):
-            variable.assign(store[str(i)])
-
-    def _seed_states(self):
-        return [self.seed_generator.state, self.sampling_seed_generator.state]
+    def _seed_generators(self):
+        return [self.seed_generator, self.sampling_seed_generator]
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Recreates the GAN and its networks from `get_config()`'s output."""
         config = dict(config)
-        for key in ("generator", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(
-                config[key], custom_objects=custom_objects
-            )
         if isinstance(config.get("latent_dim"), list):
             config["latent_dim"] = tuple(config["latent_dim"])
-        return cls(**config)
+        return super().from_config(config, custom_objects=custom_objects)

@@ -17,9 +17,17 @@ from __future__ import annotations
 
 import keras
 
-from keras_gan_kit.trainers.phase import Phase
+from keras_gan_kit.trainers.phase import Phase, PhaseContext
 
-__all__ = ["Phase", "get_trainer", "input_gradients", "no_gradient"]
+__all__ = [
+    "Phase",
+    "PhaseContext",
+    "get_trainer",
+    "input_gradients",
+    "no_gradient",
+    "run_if",
+    "vjp",
+]
 
 _TRAINERS = {}
 
@@ -33,7 +41,8 @@ def get_trainer(backend: str | None = None):
 
     Returns:
         An object with `train_step(model, args, step_fn)`,
-        `run_phase(phase, *inputs)` and `input_gradients(fn, x)`.
+        `run_phase(phase, *inputs)`, `run_if(predicate, fn)`,
+        `input_gradients(fn, x)` and `no_gradient()`.
     """
     backend = backend or keras.backend.backend()
     if backend not in _TRAINERS:
@@ -76,6 +85,29 @@ def input_gradients(fn, x):
     return get_trainer().input_gradients(fn, x)
 
 
+def vjp(fn, x):
+    """Computes `fn(x)` and a function that pulls output cotangents back to `x`.
+
+    `pullback(cotangent)` returns the vector-Jacobian product
+    `d sum(fn(x) * cotangent) / dx`, itself differentiable with respect to
+    the variables `fn` uses (double backprop), so it can appear in a loss:
+    StyleGAN2's path length regularizer draws its image-space noise with the
+    output's shape, then pulls it back to the latents. `x` is treated as a
+    constant. As in `input_gradients`, state updates made by `fn` are
+    discarded on JAX.
+
+    Args:
+        fn: Callable mapping a tensor to a tensor.
+        x: Tensor. The point at which to differentiate.
+
+    Returns:
+        `(outputs, pullback)`: `fn(x)` (in its own dtype) and a callable
+        taking a tensor of the outputs' shape and returning a tensor of `x`'s
+        shape.
+    """
+    return get_trainer().vjp(fn, x)
+
+
 def no_gradient():
     """A context in which computations record no gradient information.
 
@@ -90,3 +122,21 @@ def no_gradient():
         A context manager.
     """
     return get_trainer().no_gradient()
+
+
+def run_if(predicate, fn):
+    """Runs `fn()` for its effect on the model's state only where `predicate` holds.
+
+    Inside a training step `predicate` is usually a traced boolean (e.g.
+    "this step is a multiple of the phase's interval"), so plain Python `if`
+    cannot decide. `fn` may run phases, update trackers and draw from seed
+    generators; where `predicate` is false none of that happens and all
+    variables keep their values. `fn`'s return value is discarded. On
+    TensorFlow this is `tf.cond`; on JAX `jax.lax.cond` over the values of
+    every variable of the step; on PyTorch (eager) a Python `if`.
+
+    Args:
+        predicate: bool or boolean scalar tensor.
+        fn: Callable taking no arguments.
+    """
+    return get_trainer().run_if(predicate, fn)

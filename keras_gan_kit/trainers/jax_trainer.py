@@ -94,9 +94,67 @@ class JaxTrainer:
             v.assign(value)
         return logs
 
+    def run_if(self, predicate, fn):
+        """`jax.lax.cond` over the values of every variable of the step.
+
+        The branch that runs `fn` opens a scope mapping every variable to its
+        current value and returns the values `fn` leaves; the other branch
+        returns them unchanged. The results are assigned in the outer scope.
+        """
+        if not self._scopes:  # outside a train step: run eagerly
+            if bool(predicate):
+                fn()
+            return
+        outer = self._scopes[-1]
+        variables = self._variables
+        values = [outer.get_current_value(v) for v in variables]
+
+        def run(current):
+            with keras.StatelessScope(state_mapping=list(zip(variables, current))) as scope:
+                self._scopes.append(scope)
+                try:
+                    fn()
+                finally:
+                    self._scopes.pop()
+            return [
+                jnp.asarray(scope.get_current_value(v), dtype=jnp.asarray(old).dtype)
+                for v, old in zip(variables, current)
+            ]
+
+        new_values = jax.lax.cond(
+            jnp.asarray(predicate, dtype=bool), run, lambda current: list(current), values
+        )
+        for v, value in zip(variables, new_values):
+            v.assign(value)
+
     def no_gradient(self):
         """Context without gradient recording (see `trainers.no_gradient`)."""
         return contextlib.nullcontext()
+
+    def vjp(self, fn, x):
+        """`jax.vjp` of `fn` in a scope of its own (state updates dropped), as `input_gradients`."""
+        x = jax.lax.stop_gradient(jnp.asarray(x))
+        mapping = self._current_mapping()
+
+        def wrapped(inputs):
+            if mapping is None:
+                return jnp.asarray(fn(inputs))
+            with keras.StatelessScope(state_mapping=mapping):
+                return jnp.asarray(fn(inputs))
+
+        outputs, pullback = jax.vjp(wrapped, x)
+
+        def pull(cotangent):
+            return pullback(jnp.asarray(cotangent, dtype=outputs.dtype))[0]
+
+        return outputs, pull
+
+    def _current_mapping(self):
+        """Every variable of the step mapped to its current value (None outside a step)."""
+        base = self._scopes[-1] if self._scopes else None
+        if base is None:
+            return None
+        return [(v, base.get_current_value(v)) for v in self._variables]
 
     def input_gradients(self, fn, x):
         """`jax.grad` w.r.t. the input, nested inside the phase's `jax.grad`.
@@ -106,11 +164,7 @@ class JaxTrainer:
         leaks into the phase's state.
         """
         x = jax.lax.stop_gradient(jnp.asarray(x))
-        base = self._scopes[-1] if self._scopes else None
-        if base is not None:
-            mapping = [(v, base.get_current_value(v)) for v in self._variables]
-        else:
-            mapping = None
+        mapping = self._current_mapping()
 
         def total(inputs):
             if mapping is None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import keras
 
-__all__ = ["Phase"]
+__all__ = ["Phase", "PhaseContext"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,12 +32,54 @@ class Phase:
         optimizer: `keras.optimizers.Optimizer`. Updates `variables`; may be a
             `keras.optimizers.LossScaleOptimizer`, in which case the loss is
             scaled before differentiation and non-finite steps are skipped.
+        interval: int. Run the phase on every `interval`-th training step only
+            (steps 0, k, 2k, ...), as StyleGAN2's lazy regularization phases.
+            Defaults to 1 (every step).
+        repeat: int. Run the phase this many times per training step, each
+            time with a fresh `PhaseContext.index` (e.g. several critic updates
+            per generator update). Defaults to 1.
+        log_names: tuple of str. The public log keys `loss_fn` returns; the
+            model creates one tracker per name. Defaults to `()`.
     """
 
     name: str
     loss_fn: Callable
     variables: Sequence
     optimizer: keras.optimizers.Optimizer
+    interval: int = 1
+    repeat: int = 1
+    log_names: tuple = ()
+
+    def __post_init__(self):
+        for arg in ("interval", "repeat"):
+            value = getattr(self, arg)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(
+                    f"Phase {self.name!r}: `{arg}` must be a positive int. "
+                    f"Received: {arg}={value!r}"
+                )
+
+
+@dataclasses.dataclass(frozen=True)
+class PhaseContext:
+    """What a phase's loss function knows about the step it runs in.
+
+    Args:
+        step: int scalar tensor. Index of the training step (the model's
+            `optimizer.iterations` before this step).
+        index: int scalar tensor. Index of this run of the phase over the
+            whole training, `step * repeat + repetition`: the counter lazy
+            penalties use for their own interval.
+        repetition: int. Which of the phase's `repeat` runs this is (0-based).
+        carry: dict. Detached tensors earlier phases of this step returned
+            under `_`-prefixed log keys (e.g. Pix2Pix's generated batch, which
+            its discriminator phase reuses).
+    """
+
+    step: Any
+    index: Any
+    repetition: int = 0
+    carry: dict = dataclasses.field(default_factory=dict)
 
 
 def scaled_loss(phase: Phase, loss):

@@ -27,9 +27,35 @@ class TensorFlowTrainer:
         phase.optimizer.apply(grads, variables)
         return logs
 
+    def run_if(self, predicate, fn):
+        """`fn()` under `tf.cond` (a Python `if` when executing eagerly)."""
+        if tf.executing_eagerly():
+            if bool(predicate):
+                fn()
+            return
+
+        def run():
+            fn()
+            return tf.constant(True)
+
+        tf.cond(tf.convert_to_tensor(predicate), run, lambda: tf.constant(False))
+
     def no_gradient(self):
         """Context without gradient recording (see `trainers.no_gradient`)."""
         return contextlib.nullcontext()
+
+    def vjp(self, fn, x):
+        """`fn(x)` under a nested tape; the pullback is recorded by the outer tape."""
+        x = tf.stop_gradient(tf.convert_to_tensor(x))
+        tape = tf.GradientTape()
+        with tape:
+            tape.watch(x)
+            outputs = fn(x)
+
+        def pullback(cotangent):
+            return tape.gradient(outputs, x, output_gradients=tf.cast(cotangent, outputs.dtype))
+
+        return outputs, pullback
 
     def input_gradients(self, fn, x):
         """Input gradient under a nested tape (differentiable by the outer one)."""

@@ -32,9 +32,32 @@ class TorchTrainer:
             phase.optimizer.apply(list(grads), variables)
         return {name: value.detach() for name, value in logs.items()}
 
+    def run_if(self, predicate, fn):
+        """`fn()` if `predicate` holds (PyTorch runs eagerly)."""
+        if bool(predicate):
+            fn()
+
     def no_gradient(self):
         """Context without gradient recording (see `trainers.no_gradient`)."""
         return torch.no_grad()
+
+    def vjp(self, fn, x):
+        """`fn(x)` with a pullback that keeps its graph (`create_graph=True`)."""
+        x = torch.as_tensor(x).detach().requires_grad_(True)
+        with torch.enable_grad():
+            outputs = fn(x)
+
+        def pullback(cotangent):
+            with torch.enable_grad():
+                (grads,) = torch.autograd.grad(
+                    outputs,
+                    x,
+                    grad_outputs=torch.as_tensor(cotangent).to(outputs.dtype),
+                    create_graph=True,
+                )
+            return grads
+
+        return outputs, pullback
 
     def input_gradients(self, fn, x):
         """Input gradient with `create_graph=True`, so it can be differentiated."""

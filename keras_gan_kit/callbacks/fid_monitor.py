@@ -11,7 +11,7 @@ import numpy as np
 from keras_gan_kit.metrics.feature_extractor import FeatureExtractor
 from keras_gan_kit.metrics.feature_statistics import FeatureStatistics
 from keras_gan_kit.metrics.kid import kid_from_features
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import check_positive_int, check_seed
 
 __all__ = ["FIDMonitor"]
 
@@ -158,7 +158,7 @@ class FIDMonitor(keras.callbacks.Callback):
         self.kid_subset_size = kid_subset_size
         self.name = name
         self.kid_name = kid_name
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.verbose = verbose
         self.last_value = None
         self.last_kid = None

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 
 from keras_gan_kit.utils.image_grid import save_image_grid
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import check_positive_int, check_seed
 
 __all__ = ["ImageSampleSaver"]
 
@@ -77,7 +77,7 @@ class ImageSampleSaver(keras.callbacks.Callback):
         self.directory = os.fspath(directory)
         self.num_samples = num_samples
         self.every_n_epochs = every_n_epochs
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.real_images = None if real_images is None else np.asarray(real_images)
         self.value_range = tuple(float(v) for v in value_range)
         self.scale = scale

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 
 from keras_gan_kit.utils.image_grid import save_image_grid
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import check_image_array, check_positive_int
 
 __all__ = ["TranslationSampleSaver"]
 
@@ -30,15 +30,7 @@ def _check_images(images, arg):
             f"`{arg}` must hold uint8 (0-255) or float ([-1, 1]) values. Received: "
             f"{arg}.dtype={images.dtype}"
         )
-    if not np.all(np.isfinite(images)):
-        raise ValueError(f"`{arg}` contains NaN or inf values.")
-    low, high = float(images.min()), float(images.max())
-    if low < -1.0 - 1e-3 or high > 1.0 + 1e-3:
-        raise ValueError(
-            f"Float `{arg}` must lie in [-1, 1]. Received values in [{low:g}, {high:g}]; "
-            "scale them first, e.g. x / 127.5 - 1.0 for 0-255 images."
-        )
-    return images.astype("float32")
+    return check_image_array(images, arg).astype("float32")
 
 
 def _as_rgb(images, channels):

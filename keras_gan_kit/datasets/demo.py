@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import check_positive_int, check_seed
 
 __all__ = ["demo_labels_to_photo", "make_paired_demo", "make_unpaired_demo"]
 
@@ -186,7 +186,7 @@ def make_paired_demo(num_images: int = 512, image_size: int = 64, seed: int = 0)
     ```
     """
     _check_args(num_images, image_size)
-    labels = _scenes(np.random.default_rng(seed), num_images, image_size)
+    labels = _scenes(np.random.default_rng(check_seed(seed)), num_images, image_size)
     return _label_colors(labels), _to_signed(_photo(labels))
 
 
@@ -254,7 +254,9 @@ def make_unpaired_demo(num_images: int = 512, image_size: int = 64, seed: int = 
     ```
     """
     _check_args(num_images, image_size)
-    rng_a, rng_b = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    rng_a, rng_b = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(check_seed(seed)).spawn(2)
+    )
     labels_a = _scenes(rng_a, num_images, image_size)
     labels_b = _scenes(rng_b, num_images, image_size)
     return _to_signed(_photo(labels_a)), _to_signed(_painting(labels_b))

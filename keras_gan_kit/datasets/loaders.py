@@ -7,6 +7,7 @@ from importlib import resources
 
 import numpy as np
 
+from keras_gan_kit.utils.image_grid import to_uint8_images
 from keras_gan_kit.utils.validation import check_positive_int
 
 __all__ = [
@@ -21,10 +22,6 @@ __all__ = [
 ]
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
-
-
-def _check_size(image_size, arg="image_size"):
-    check_positive_int(image_size, arg)
 
 
 def _resize(images: np.ndarray, image_size: int) -> np.ndarray:
@@ -43,29 +40,17 @@ def _resize(images: np.ndarray, image_size: int) -> np.ndarray:
     return out
 
 
-def _scale(images: np.ndarray, max_value: float) -> np.ndarray:
-    """Maps [0, max_value] to [-1, 1] as float32."""
-    return (images.astype("float32") / (max_value / 2.0) - 1.0).astype("float32")
-
-
-def to_uint8_images(images, value_range=(-1.0, 1.0)) -> np.ndarray:
-    """Converts generated images to `uint8` in [0, 255] for saving or display.
+def scale_to_tanh_range(images: np.ndarray, max_value: float) -> np.ndarray:
+    """Maps images in `[0, max_value]` linearly to `[-1, 1]`, as float32 (no clipping).
 
     Args:
-        images: array `(n, h, w, c)` or `(h, w, c)`.
-        value_range: tuple `(low, high)`. The range the images are in.
-            Defaults to `(-1, 1)`. Values outside it are clipped.
+        images: array. Pixel values in `[0, max_value]`.
+        max_value: float. The white level, e.g. 255 for `uint8` images.
 
     Returns:
-        `uint8` array of the same shape.
+        `float32` array of the same shape.
     """
-    low, high = value_range
-    if not high > low:
-        raise ValueError(
-            f"`value_range` must be (low, high) with high > low. Received: {value_range!r}"
-        )
-    images = (np.asarray(images, dtype="float32") - low) / (high - low)
-    return np.clip(np.round(images * 255.0), 0, 255).astype("uint8")
+    return (images.astype("float32") / (max_value / 2.0) - 1.0).astype("float32")
 
 
 def load_digits(image_size: int = 32, return_labels: bool = False):
@@ -84,12 +69,12 @@ def load_digits(image_size: int = 32, return_labels: bool = False):
         (white strokes on black, as in MNIST); with `return_labels`, a tuple
         `(images, labels)` with `int32` labels 0-9.
     """
-    _check_size(image_size)
+    check_positive_int(image_size, "image_size")
     path = resources.files("keras_gan_kit.datasets").joinpath("data/digits.npz")
     with resources.as_file(path) as file, np.load(file) as data:
         images, labels = data["images"], data["labels"]
     images = _resize(images[..., None].astype("float32"), image_size)
-    images = np.clip(_scale(images, 16.0), -1.0, 1.0)
+    images = np.clip(scale_to_tanh_range(images, 16.0), -1.0, 1.0)
     return (images, labels.astype("int32")) if return_labels else images
 
 
@@ -114,9 +99,9 @@ def _keras_dataset(name, loader, image_size, max_value, split, return_labels):
         x, y = np.concatenate([x_train, x_test]), np.concatenate([y_train, y_test])
     if x.ndim == 3:
         x = x[..., None]
-    images = _scale(x, max_value)
+    images = scale_to_tanh_range(x, max_value)
     if image_size is not None:
-        _check_size(image_size)
+        check_positive_int(image_size, "image_size")
         images = _resize(images, image_size)
     labels = np.asarray(y).reshape(-1).astype("int32")
     return (images, labels) if return_labels else images
@@ -225,7 +210,7 @@ def load_image_folder(
     """
     from PIL import Image
 
-    _check_size(image_size)
+    check_positive_int(image_size, "image_size")
     if channels not in (1, 3):
         raise ValueError(f"`channels` must be 1 or 3. Received: channels={channels!r}")
     directory = os.fspath(directory)
@@ -262,7 +247,7 @@ def load_image_folder(
         relative = os.path.relpath(path, directory).split(os.sep)
         if len(relative) > 1 and relative[0] in class_names:
             labels[i] = class_names.index(relative[0])
-    images = _scale(images, 255.0)
+    images = scale_to_tanh_range(images, 255.0)
     return (images, labels, class_names) if return_labels else images
 
 

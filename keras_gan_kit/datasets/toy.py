@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras_gan_kit.utils.validation import check_positive_int, check_positive_number
+from keras_gan_kit.utils.validation import check_positive_int, check_positive_number, check_seed
 
 __all__ = ["gaussian_mixture_2d", "gaussian_mixture_centers"]
 
@@ -60,7 +60,7 @@ def gaussian_mixture_2d(
     centers = gaussian_mixture_centers(kind)
     check_positive_int(num_samples, "num_samples")
     std = check_positive_number(std, "std")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     modes = rng.integers(len(centers), size=num_samples)
     points = (centers[modes] + std * rng.standard_normal((num_samples, 2))).astype("float32")
     return (points, centers) if return_centers else points

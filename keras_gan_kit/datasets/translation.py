@@ -10,7 +10,12 @@ import zlib
 
 import numpy as np
 
-from keras_gan_kit.datasets.loaders import IMAGE_EXTENSIONS, _check_size, _scale, load_image_folder
+from keras_gan_kit.datasets.loaders import (
+    IMAGE_EXTENSIONS,
+    load_image_folder,
+    scale_to_tanh_range,
+)
+from keras_gan_kit.utils.validation import check_positive_int
 
 __all__ = [
     "CYCLEGAN_DATASETS",
@@ -89,7 +94,7 @@ def _to_array(image, image_size):
 
 
 def _finish(images):
-    return np.clip(_scale(images, 255.0), -1.0, 1.0)
+    return np.clip(scale_to_tanh_range(images, 255.0), -1.0, 1.0)
 
 
 def _load_side_by_side(files, image_size):
@@ -195,10 +200,10 @@ def load_paired_folder(
         - Isola et al., 2017. [Image-to-Image Translation with Conditional
           Adversarial Networks](https://arxiv.org/abs/1611.07004)
     """
-    _check_size(image_size)
+    check_positive_int(image_size, "image_size")
     _check_direction(direction)
     if max_images is not None:
-        _check_size(max_images, "max_images")
+        check_positive_int(max_images, "max_images")
     path = os.fspath(path)
     if not os.path.isdir(path):
         raise ValueError(f"`path` is not a folder. Received: path={path!r}")
@@ -267,7 +272,7 @@ def load_unpaired_folder(
         - Zhu et al., 2017. [Unpaired Image-to-Image Translation using
           Cycle-Consistent Adversarial Networks](https://arxiv.org/abs/1703.10593)
     """
-    _check_size(image_size)
+    check_positive_int(image_size, "image_size")
     path = os.fspath(path)
     if not os.path.isdir(path):
         raise ValueError(f"`path` is not a folder. Received: path={path!r}")
@@ -409,7 +414,7 @@ def load_pix2pix_dataset(
             f"Unknown pix2pix data set. Received: name={name!r}. "
             f"Expected one of {sorted(PIX2PIX_DATASETS)}."
         )
-    _check_size(image_size)
+    check_positive_int(image_size, "image_size")
     _check_direction(direction)
     url = PIX2PIX_URL.format(name=name)
     hint = f"load_paired_folder('{name}', split='{split}', direction='{direction}')"
@@ -479,7 +484,7 @@ def load_cyclegan_dataset(
             f"Unknown CycleGAN data set. Received: name={name!r}. "
             f"Expected one of {sorted(CYCLEGAN_DATASETS)}."
         )
-    _check_size(image_size)
+    check_positive_int(image_size, "image_size")
     url = CYCLEGAN_URL.format(name=name)
     hint = f"load_unpaired_folder('{name}', split='{split}')"
     root = _download("cyclegan", name, url, cache_dir, "trainA", hint)
@@ -553,9 +558,9 @@ def load_translation_data(
             "`direction` applies to paired data only; for unpaired data swap the two "
             f"returned domains. Received: kind='unpaired', direction={direction!r}"
         )
-    _check_size(image_size)
+    check_positive_int(image_size, "image_size")
     if num_images is not None:
-        _check_size(num_images, "num_images")
+        check_positive_int(num_images, "num_images")
     if not isinstance(data, (str, os.PathLike)):
         raise ValueError(f"`data` must be a str or path. Received: data={data!r}")
     data = os.fspath(data)

@@ -7,7 +7,7 @@ import math
 import keras
 import numpy as np
 
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import check_positive_int, check_seed
 
 __all__ = ["UnpairedDataset"]
 
@@ -50,7 +50,7 @@ class UnpairedDataset(keras.utils.PyDataset):
                 )
         self.batch_size = check_positive_int(batch_size, "batch_size")
         self.shuffle = bool(shuffle)
-        self.seed = seed
+        self.seed = check_seed(seed)
         self._rng = np.random.default_rng(seed)
         self._epoch_length = max(len(self.images_a), len(self.images_b))
         self._order_a = self._order_b = None

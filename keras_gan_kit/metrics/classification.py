@@ -5,15 +5,14 @@ from __future__ import annotations
 import numpy as np
 from keras import ops
 
-from keras_gan_kit.augmentation._utils import (
-    as_int_labels,
-    check_conditional,
+from keras_gan_kit.metrics.classifier import build_classifier, predict_scores
+from keras_gan_kit.utils.validation import (
+    check_conditional_gan,
+    check_int,
+    check_labels,
+    check_positive_int,
     check_seed,
-    predict_scores,
 )
-from keras_gan_kit.augmentation.classifier import build_classifier
-from keras_gan_kit.augmentation.synthesis import synthesize
-from keras_gan_kit.utils.validation import check_positive_int
 
 __all__ = ["classification_accuracy_score", "label_agreement"]
 
@@ -33,19 +32,46 @@ def _check_real(gan, x, y, num_classes, arg_x, arg_y):
             f"`{arg_x}` must be a non-empty array of the GAN's samples, shape "
             f"(n, {', '.join(map(str, gan.sample_shape))}). Received: {arg_x}.shape={x.shape}"
         )
-    y = as_int_labels(y, arg_y, num_samples=len(x))
-    if y.max() >= num_classes:
-        raise ValueError(
-            f"`{arg_y}` must lie in [0, {num_classes}) (the GAN's classes). Received labels up "
-            f"to {y.max()}."
-        )
-    return x, y
+    return x, check_labels(y, num_classes, num_samples=len(x), arg=arg_y)
 
 
-def _default_counts(num_samples, samples_per_class, default_per_class):
+def _class_balanced_samples(
+    gan, num_classes, num_samples, samples_per_class, default_per_class, batch_size, seed, shuffle
+):
+    """Labelled samples of `gan`, split equally over the classes.
+
+    The same draw as `keras_gan_kit.synthetic_data.synthesize(gan, ...)`
+    without a filter, for the same counts and seed: latents from a NumPy
+    generator seeded by `seed`, then (with `shuffle`) a permutation from it.
+    Written here so that the metrics need nothing from `synthetic_data`,
+    which sits above them.
+    """
     if num_samples is None and samples_per_class is None:
-        return None, default_per_class
-    return num_samples, samples_per_class
+        samples_per_class = default_per_class
+    if num_samples is not None and samples_per_class is not None:
+        raise ValueError(
+            "Give exactly one of `num_samples` and `samples_per_class`. Received: "
+            f"num_samples={num_samples!r}, samples_per_class={samples_per_class!r}"
+        )
+    if samples_per_class is not None:
+        counts = np.full(num_classes, check_int(samples_per_class, "samples_per_class", 0))
+    else:
+        num_samples = check_int(num_samples, "num_samples", 0)
+        counts = np.full(num_classes, num_samples // num_classes)
+        counts[: num_samples % num_classes] += 1  # as class_counts: ties go to low ids
+    if counts.sum() == 0:
+        raise ValueError(
+            "No samples to generate: give num_samples or samples_per_class > 0. Received: "
+            f"num_samples={num_samples}, samples_per_class={samples_per_class}"
+        )
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(num_classes), counts).astype("int32")
+    latents = rng.standard_normal((len(labels),) + tuple(gan.latent_shape), dtype="float32")
+    samples = gan.generate(latents=latents, labels=labels, batch_size=batch_size)
+    if shuffle:
+        order = rng.permutation(len(labels))
+        samples, labels = samples[order], labels[order]
+    return samples, labels
 
 
 def classification_accuracy_score(
@@ -77,7 +103,7 @@ def classification_accuracy_score(
             or None. Builds the classifier: compiled, trained with integer
             labels, returning class scores (logits or probabilities; the
             argmax is the prediction). Defaults to
-            `keras_gan_kit.augmentation.build_classifier`.
+            `keras_gan_kit.synthetic_data.build_classifier`.
         num_samples: int or None. Synthetic training samples, split equally
             over the classes.
         samples_per_class: int or None. Synthetic samples per class. When
@@ -112,29 +138,26 @@ def classification_accuracy_score(
     """
     import keras
 
-    num_classes = check_conditional(gan, "classification_accuracy_score()")
+    num_classes = check_conditional_gan(gan, "classification_accuracy_score()")
     x_test, y_test = _check_real(gan, x_test, y_test, num_classes, "x_test", "y_test")
     check_positive_int(epochs, "epochs")
     check_positive_int(batch_size, "batch_size")
-    check_seed(seed)
+    seed = check_seed(seed)
     if classifier_fn is not None and not callable(classifier_fn):
         raise ValueError(
             "`classifier_fn` must be a callable (input_shape, num_classes) -> compiled "
             f"keras.Model. Received: classifier_fn of type {type(classifier_fn).__name__}"
         )
-    num_samples, samples_per_class = _default_counts(num_samples, samples_per_class, 500)
-    x_train, y_train = synthesize(
+    x_train, y_train = _class_balanced_samples(
         gan,
-        num_samples=num_samples,
-        samples_per_class=samples_per_class,
+        num_classes,
+        num_samples,
+        samples_per_class,
+        500,
         batch_size=max(batch_size, 256),
         seed=seed,
+        shuffle=True,
     )
-    if len(x_train) == 0:
-        raise ValueError(
-            "No synthetic training samples: give num_samples or samples_per_class > 0. "
-            f"Received: num_samples={num_samples}, samples_per_class={samples_per_class}"
-        )
     if seed is not None:
         keras.utils.set_random_seed(seed)
     classifier = (classifier_fn or build_classifier)(tuple(gan.sample_shape), num_classes)
@@ -191,7 +214,7 @@ def label_agreement(
     Example:
 
     ```python
-    classifier = kgk.augmentation.build_classifier((16, 16, 1), 10)
+    classifier = kgk.synthetic_data.build_classifier((16, 16, 1), 10)
     classifier.fit(x_real, y_real, epochs=30, verbose=0)
     agreement = kgk.metrics.label_agreement(gan, classifier, samples_per_class=200, seed=0)
     print(f"{agreement['accuracy']:.1%} of the samples show the digit they were asked for")
@@ -202,28 +225,24 @@ def label_agreement(
         GANs", ICML 2017 (the classifier-agreement measure); Ravuri &
         Vinyals 2019.
     """
-    num_classes = check_conditional(gan, "label_agreement()")
+    num_classes = check_conditional_gan(gan, "label_agreement()")
     if not callable(classifier):
         raise ValueError(
             "`classifier` must be a keras.Model or a callable returning class scores. "
             f"Received: classifier of type {type(classifier).__name__}"
         )
     check_positive_int(batch_size, "batch_size")
-    check_seed(seed)
-    num_samples, samples_per_class = _default_counts(num_samples, samples_per_class, 200)
-    samples, labels = synthesize(
+    seed = check_seed(seed)
+    samples, labels = _class_balanced_samples(
         gan,
-        num_samples=num_samples,
-        samples_per_class=samples_per_class,
+        num_classes,
+        num_samples,
+        samples_per_class,
+        200,
         batch_size=batch_size,
         seed=seed,
         shuffle=False,
     )
-    if len(samples) == 0:
-        raise ValueError(
-            "No samples to classify: give num_samples or samples_per_class > 0. Received: "
-            f"num_samples={num_samples}, samples_per_class={samples_per_class}"
-        )
     scores = predict_scores(classifier, samples, batch_size)
     if scores.ndim != 2 or scores.shape != (len(samples), num_classes):
         raise ValueError(

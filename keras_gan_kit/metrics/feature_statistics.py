@@ -6,8 +6,8 @@ import os
 
 import numpy as np
 
-from keras_gan_kit.metrics._checks import as_features
 from keras_gan_kit.metrics.fid import frechet_distance
+from keras_gan_kit.utils.validation import check_features
 
 __all__ = ["FeatureStatistics"]
 
@@ -68,7 +68,7 @@ class FeatureStatistics:
             batch = batch[None]
         if batch.shape[0] == 0:
             return self
-        batch = as_features(batch, "batch", min_samples=1)
+        batch = check_features(batch, "batch", min_samples=1)
         if self.num_features is None:
             self.num_features = batch.shape[1]
         if batch.shape[1] != self.num_features:
@@ -132,7 +132,7 @@ class FeatureStatistics:
     @classmethod
     def from_features(cls, features) -> FeatureStatistics:
         """Statistics of an array of features `(n, d)`."""
-        return cls().update(as_features(features, "features"))
+        return cls().update(check_features(features, "features"))
 
     def save(self, path) -> str:
         """Writes `mu`, `sigma` and `count` to an `.npz` file; returns the path."""

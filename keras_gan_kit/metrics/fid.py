@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras_gan_kit.metrics._checks import as_features, check_same_dim
+from keras_gan_kit.utils.validation import check_features, check_same_feature_dim
 
 __all__ = ["fid_from_features", "frechet_distance"]
 
@@ -129,9 +129,9 @@ def fid_from_features(real, fake) -> float:
     References:
         - [Heusel et al., 2017](https://arxiv.org/abs/1706.08500)
     """
-    real = as_features(real, "real")
-    fake = as_features(fake, "fake")
-    check_same_dim(real, fake, "real", "fake")
+    real = check_features(real, "real")
+    fake = check_features(fake, "fake")
+    check_same_feature_dim(real, fake, "real", "fake")
     return frechet_distance(
         real.mean(axis=0),
         np.cov(real, rowvar=False).reshape(real.shape[1], real.shape[1]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras_gan_kit.metrics._checks import check_int
+from keras_gan_kit.utils.validation import check_int
 
 __all__ = ["inception_score"]
 
@@ -46,7 +46,7 @@ def inception_score(probabilities, splits: int = 10) -> tuple[float, float]:
             "`probabilities` must be 2-D, (num_samples, num_classes). Received: "
             f"probabilities.shape={p.shape}"
         )
-    splits = check_int(splits, "splits")
+    splits = check_int(splits, "splits", minimum=1)
     if splits > p.shape[0]:
         raise ValueError(
             "`splits` must not exceed the number of samples. Received: "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras_gan_kit.metrics._checks import as_features, check_int, check_same_dim
+from keras_gan_kit.utils.validation import check_features, check_int, check_same_feature_dim
 
 __all__ = ["kid_from_features", "polynomial_mmd"]
 
@@ -29,9 +29,9 @@ def polynomial_mmd(real, fake) -> float:
     References:
         - [Bińkowski et al., 2018](https://arxiv.org/abs/1801.01401)
     """
-    real = as_features(real, "real")
-    fake = as_features(fake, "fake")
-    check_same_dim(real, fake, "real", "fake")
+    real = check_features(real, "real")
+    fake = check_features(fake, "fake")
+    check_same_feature_dim(real, fake, "real", "fake")
     return _mmd(real, fake)
 
 
@@ -86,10 +86,10 @@ def kid_from_features(
     References:
         - [Bińkowski et al., 2018](https://arxiv.org/abs/1801.01401)
     """
-    real = as_features(real, "real")
-    fake = as_features(fake, "fake")
-    check_same_dim(real, fake, "real", "fake")
-    num_subsets = check_int(num_subsets, "num_subsets")
+    real = check_features(real, "real")
+    fake = check_features(fake, "fake")
+    check_same_feature_dim(real, fake, "real", "fake")
+    num_subsets = check_int(num_subsets, "num_subsets", minimum=1)
     subset_size = check_int(subset_size, "subset_size", minimum=2)
     if subset_size > min(len(real), len(fake)):
         raise ValueError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras_gan_kit.metrics._checks import as_features, check_int, check_same_dim
+from keras_gan_kit.utils.validation import check_features, check_int, check_same_feature_dim
 
 __all__ = ["density_coverage", "precision_recall"]
 
@@ -38,10 +38,10 @@ def _count_in_balls(queries: np.ndarray, centres: np.ndarray, radii: np.ndarray,
 
 
 def _check(real, fake, k):
-    k = check_int(k, "k")
-    real = as_features(real, "real")
-    fake = as_features(fake, "fake")
-    check_same_dim(real, fake, "real", "fake")
+    k = check_int(k, "k", minimum=1)
+    real = check_features(real, "real")
+    fake = check_features(fake, "fake")
+    check_same_feature_dim(real, fake, "real", "fake")
     for arg, x in (("real", real), ("fake", fake)):
         if k >= len(x):
             raise ValueError(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras_gan_kit.metrics._checks import as_features, check_same_dim
-from keras_gan_kit.utils.validation import check_positive_number
+from keras_gan_kit.utils.validation import (
+    check_features,
+    check_positive_number,
+    check_same_feature_dim,
+)
 
 __all__ = ["mode_coverage"]
 
@@ -43,9 +46,9 @@ def mode_coverage(samples, centers, std: float, threshold: float = 3.0, min_frac
     print(f"{stats['modes_covered']} / {stats['num_modes']} modes")
     ```
     """
-    samples = as_features(samples, "samples", min_samples=1)
-    centers = as_features(centers, "centers", min_samples=1)
-    check_same_dim(samples, centers, "samples", "centers")
+    samples = check_features(samples, "samples", min_samples=1)
+    centers = check_features(centers, "centers", min_samples=1)
+    check_same_feature_dim(samples, centers, "samples", "centers")
     std = check_positive_number(std, "std")
     threshold = check_positive_number(threshold, "threshold")
     min_fraction = check_positive_number(min_fraction, "min_fraction")

@@ -1,4 +1,4 @@
-"""Tiling generated images into one picture."""
+"""Tiling generated images into one picture; converting them to `uint8`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,27 @@ import os
 
 import numpy as np
 
-from keras_gan_kit.datasets.loaders import to_uint8_images
+__all__ = ["make_image_grid", "save_image_grid", "to_uint8_images"]
 
-__all__ = ["make_image_grid", "save_image_grid"]
+
+def to_uint8_images(images, value_range=(-1.0, 1.0)) -> np.ndarray:
+    """Converts generated images to `uint8` in [0, 255] for saving or display.
+
+    Args:
+        images: array `(n, h, w, c)` or `(h, w, c)`.
+        value_range: tuple `(low, high)`. The range the images are in.
+            Defaults to `(-1, 1)`. Values outside it are clipped.
+
+    Returns:
+        `uint8` array of the same shape.
+    """
+    low, high = value_range
+    if not high > low:
+        raise ValueError(
+            f"`value_range` must be (low, high) with high > low. Received: {value_range!r}"
+        )
+    images = (np.asarray(images, dtype="float32") - low) / (high - low)
+    return np.clip(np.round(images * 255.0), 0, 255).astype("uint8")
 
 
 def make_image_grid(images, value_range=(-1.0, 1.0), columns=None, padding=1) -> np.ndarray:

@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 
 import keras_gan_kit as kgk
+from keras_gan_kit import synthetic_data
 from keras_gan_kit.metrics.classification import classification_accuracy_score, label_agreement
-from tests.augmentation.toy_models import label_gan, real_points, threshold_classifier
+from tests.synthetic_data.toy_models import label_gan, real_points, threshold_classifier
 from tests.test_case import (
     conditional_mlp_discriminator,
     conditional_mlp_generator,
@@ -47,7 +48,7 @@ def test_cas_and_label_agreement_of_a_trained_gan_are_high():
 
 
 def fast_classifier(input_shape, num_classes):
-    return kgk.augmentation.build_classifier(input_shape, num_classes, learning_rate=1e-2)
+    return synthetic_data.build_classifier(input_shape, num_classes, learning_rate=1e-2)
 
 
 def test_cas_is_near_chance_when_the_gan_ignores_labels():
@@ -77,7 +78,7 @@ def test_cas_custom_classifier_fn_and_per_class():
 
     def classifier_fn(input_shape, num_classes):
         built.append((input_shape, num_classes))
-        return kgk.augmentation.build_classifier(input_shape, num_classes, learning_rate=1e-2)
+        return synthetic_data.build_classifier(input_shape, num_classes, learning_rate=1e-2)
 
     cas = classification_accuracy_score(
         label_gan(num_classes=3),
@@ -130,3 +131,22 @@ def test_errors():
         label_agreement(label_gan(), three_way, num_samples=4)
     with pytest.raises(ValueError, match="`classifier` must be"):
         label_agreement(label_gan(), "classifier")
+
+
+def test_label_agreement_draws_what_synthesize_draws():
+    # The metrics generate without importing synthetic_data; the draw must stay the same.
+    seen = []
+
+    def recording_classifier(batch):
+        seen.append(np.asarray(batch))
+        return np.stack([-batch[:, 0], batch[:, 0], batch[:, 1]], axis=1)
+
+    gan = label_gan(num_classes=3)
+    label_agreement(gan, recording_classifier, num_samples=7, seed=5)
+    x, y = synthetic_data.synthesize(gan, num_samples=7, seed=5, shuffle=False)
+    np.testing.assert_array_equal(y, [0, 0, 0, 1, 1, 2, 2])
+    np.testing.assert_allclose(np.concatenate(seen), x)
+    with pytest.raises(ValueError, match="exactly one of"):
+        label_agreement(gan, recording_classifier, num_samples=6, samples_per_class=2)
+    with pytest.raises(ValueError, match="Received: num_samples=0"):
+        label_agreement(gan, recording_classifier, num_samples=0)

@@ -1,12 +1,19 @@
-"""`build_classifier`: the small default classifier of the augmentation tools and CAS."""
+"""`build_classifier`, the small default classifier of CAS and of `synthetic_data`.
+
+Also `predict_scores`, the batched inference both use. It lives in `metrics`
+(below `synthetic_data`, which re-exports `build_classifier`) so that the
+classifier-based metrics need nothing from a higher package.
+"""
 
 from __future__ import annotations
 
 import keras
+import numpy as np
+from keras import ops
 
 from keras_gan_kit.utils.validation import check_positive_int, check_positive_number
 
-__all__ = ["build_classifier"]
+__all__ = ["build_classifier", "predict_scores"]
 
 
 def build_classifier(
@@ -27,7 +34,8 @@ def build_classifier(
     (integer labels) and the `"accuracy"` metric. It returns logits.
 
     It is the default of `keras_gan_kit.metrics.classification_accuracy_score`
-    and a reasonable baseline for GAN augmentation experiments; any
+    and a reasonable baseline for GAN data augmentation experiments
+    (`keras_gan_kit.synthetic_data`, which exports it too); any
     `classifier_fn(input_shape, num_classes)` returning a compiled model can
     replace it.
 
@@ -47,7 +55,7 @@ def build_classifier(
     Example:
 
     ```python
-    classifier = kgk.augmentation.build_classifier((16, 16, 1), num_classes=10)
+    classifier = kgk.synthetic_data.build_classifier((16, 16, 1), num_classes=10)
     classifier.fit(x_train, y_train, epochs=30, batch_size=32)
     ```
     """
@@ -92,3 +100,26 @@ def build_classifier(
         metrics=["accuracy"],
     )
     return model
+
+
+def predict_scores(model, samples, batch_size: int) -> np.ndarray:
+    """Scores of `model` on `samples`, batch by batch, in inference mode.
+
+    Args:
+        model: `keras.Model`/layer (called with `training=False`) or any
+            callable mapping a batch to scores.
+        samples: array `(n, ...)`. The inputs.
+        batch_size: int. Samples per call.
+
+    Returns:
+        `float64` NumPy array: the scores of all samples, concatenated.
+    """
+    outputs = []
+    for i in range(0, len(samples), batch_size):
+        batch = samples[i : i + batch_size]
+        if isinstance(model, keras.layers.Layer):
+            scores = model(batch, training=False)
+        else:
+            scores = model(batch)
+        outputs.append(np.asarray(ops.convert_to_numpy(scores), dtype="float64"))
+    return np.concatenate(outputs, axis=0)

@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from keras_gan_kit.augmentation._utils import as_pair, check_fraction, check_seed, encode_labels
+from keras_gan_kit.synthetic_data.synthesis import encode_labels
+from keras_gan_kit.utils.validation import check_fraction, check_labeled_pair, check_seed
 
 __all__ = ["mix"]
 
@@ -73,14 +74,14 @@ def mix(
     Example:
 
     ```python
-    x_syn, y_syn = kgk.augmentation.synthesize(gan, samples_per_class=100, seed=0)
-    x, y = kgk.augmentation.mix((x_real, y_real), (x_syn, y_syn), synthetic_fraction=0.5)
+    x_syn, y_syn = kgk.synthetic_data.synthesize(gan, samples_per_class=100, seed=0)
+    x, y = kgk.synthetic_data.mix((x_real, y_real), (x_syn, y_syn), synthetic_fraction=0.5)
     classifier.fit(x, y, epochs=30)
     ```
     """
-    x_real, y_real = as_pair(real, "real")
-    x_syn, y_syn = as_pair(synthetic, "synthetic")
-    check_seed(seed)
+    x_real, y_real = check_labeled_pair(real, "real")
+    x_syn, y_syn = check_labeled_pair(synthetic, "synthetic")
+    seed = check_seed(seed)
     if x_real.shape[1:] != x_syn.shape[1:]:
         raise ValueError(
             "`real` and `synthetic` samples must have the same shape. Received: real "

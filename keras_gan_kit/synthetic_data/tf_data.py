@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras_gan_kit.augmentation._utils import check_seed
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import check_positive_int, check_seed
 
 __all__ = ["to_tf_dataset"]
 
@@ -37,19 +36,19 @@ def to_tf_dataset(x, y=None, batch_size: int = 32, shuffle: bool = False, seed=N
     Example:
 
     ```python
-    x, y = kgk.augmentation.mix((x_real, y_real), kgk.augmentation.synthesize(gan, 1000))
-    dataset = kgk.augmentation.to_tf_dataset(x, y, batch_size=64).prefetch(2)
+    x, y = kgk.synthetic_data.mix((x_real, y_real), kgk.synthetic_data.synthesize(gan, 1000))
+    dataset = kgk.synthetic_data.to_tf_dataset(x, y, batch_size=64).prefetch(2)
     classifier.fit(dataset, epochs=10)
     ```
     """
     check_positive_int(batch_size, "batch_size")
-    check_seed(seed)
+    seed = check_seed(seed)
     try:
         import tensorflow as tf  # lazy: only this optional output needs TensorFlow
     except ImportError as e:
         raise ImportError(
             "to_tf_dataset() needs TensorFlow (pip install tensorflow-cpu). Without it, pass "
-            "the NumPy arrays to fit() directly, or use AugmentedDataset (a "
+            "the NumPy arrays to fit() directly, or use MixedDataset (a "
             "keras.utils.PyDataset, on every backend)."
         ) from e
     x = np.asarray(x)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from keras import ops
 
-from keras_gan_kit.augmentation._utils import as_int_labels, check_fraction, predict_scores
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.metrics.classifier import predict_scores
+from keras_gan_kit.utils.validation import check_fraction, check_labels, check_positive_int
 
 __all__ = ["ConfidenceFilter"]
 
@@ -30,7 +30,7 @@ class ConfidenceFilter:
 
     A sample generated for class `k` passes when the classifier's most likely
     class is `k` and its probability for `k` is at least `threshold`. Pass it
-    as `filter=` to `synthesize` or `AugmentedDataset`, which then generate
+    as `filter=` to `synthesize` or `MixedDataset`, which then generate
     more samples until each class has its requested count. The classifier is
     usually trained on the real training data (the same data the GAN was
     trained on, never the test data).
@@ -54,10 +54,10 @@ class ConfidenceFilter:
     Example:
 
     ```python
-    classifier = kgk.augmentation.build_classifier((16, 16, 1), 10)
+    classifier = kgk.synthetic_data.build_classifier((16, 16, 1), 10)
     classifier.fit(x_real, y_real, epochs=30)
-    keep = kgk.augmentation.ConfidenceFilter(classifier, threshold=0.9)
-    x_syn, y_syn = kgk.augmentation.synthesize(gan, samples_per_class=100, filter=keep)
+    keep = kgk.synthetic_data.ConfidenceFilter(classifier, threshold=0.9)
+    x_syn, y_syn = kgk.synthetic_data.synthesize(gan, samples_per_class=100, filter=keep)
     ```
 
     References:
@@ -115,7 +115,7 @@ class ConfidenceFilter:
         Returns:
             bool array `(n,)`.
         """
-        labels = as_int_labels(labels, "labels", num_samples=len(samples))
+        labels = check_labels(labels, None, num_samples=len(samples))
         if len(labels) == 0:
             return np.zeros((0,), bool)
         probabilities = self.probabilities(samples)

@@ -2,8 +2,8 @@ import keras
 import numpy as np
 import pytest
 
-from keras_gan_kit import augmentation
-from tests.augmentation.toy_models import label_gan, real_points
+from keras_gan_kit import synthetic_data
+from tests.synthetic_data.toy_models import label_gan, real_points
 from tests.test_case import small_gan
 
 REAL_X1 = 5.0  # real samples sit at x1 = 5, synthetic ones near x1 = 0
@@ -12,7 +12,7 @@ REAL_X1 = 5.0  # real samples sit at x1 = 5, synthetic ones near x1 = 0
 def dataset(**kwargs):
     x, y = real_points(50, x1=REAL_X1, noise=0.01)
     kwargs = {"synthetic_fraction": 0.25, "batch_size": 8, "seed": 0, **kwargs}
-    return augmentation.AugmentedDataset(label_gan(noise=0.05), x, y, **kwargs), x, y
+    return synthetic_data.MixedDataset(label_gan(noise=0.05), x, y, **kwargs), x, y
 
 
 def test_batches_have_the_ratio_and_every_real_sample_once():
@@ -84,8 +84,8 @@ def test_errors(kwargs, match):
 def test_data_errors():
     x, y = real_points(10)
     with pytest.raises(ValueError, match="needs a class-conditional GAN"):
-        augmentation.AugmentedDataset(small_gan(), x, y)
+        synthetic_data.MixedDataset(small_gan(), x, y)
     with pytest.raises(ValueError, match=r"sample shape \(2,\). Received: x.shape=\(10, 3\)"):
-        augmentation.AugmentedDataset(label_gan(), np.zeros((10, 3)), y)
+        synthetic_data.MixedDataset(label_gan(), np.zeros((10, 3)), y)
     with pytest.raises(ValueError, match=r"must lie in \[0, 2\)"):
-        augmentation.AugmentedDataset(label_gan(), x, y + 1)
+        synthetic_data.MixedDataset(label_gan(), x, y + 1)

@@ -1,4 +1,4 @@
-"""`AugmentedDataset`: real batches topped up with fresh GAN samples every epoch."""
+"""`MixedDataset`: real batches topped up with fresh GAN samples every epoch."""
 
 from __future__ import annotations
 
@@ -8,21 +8,23 @@ import threading
 import keras
 import numpy as np
 
-from keras_gan_kit.augmentation._utils import (
-    as_pair,
-    check_conditional,
+from keras_gan_kit.synthetic_data.synthesis import class_counts, encode_labels, synthesize
+from keras_gan_kit.utils.validation import (
+    check_conditional_gan,
     check_fraction,
+    check_labeled_pair,
+    check_positive_int,
     check_seed,
-    encode_labels,
 )
-from keras_gan_kit.augmentation.synthesis import class_counts, synthesize
-from keras_gan_kit.utils.validation import check_positive_int
 
-__all__ = ["AugmentedDataset"]
+__all__ = ["MixedDataset"]
 
 
-class AugmentedDataset(keras.utils.PyDataset):
-    """On-the-fly GAN augmentation: each batch mixes real and freshly generated samples.
+class MixedDataset(keras.utils.PyDataset):
+    """On-the-fly GAN data augmentation: each batch mixes real and freshly generated samples.
+
+    (Called `keras_gan_kit.augmentation.AugmentedDataset` before the package
+    became `synthetic_data`.)
 
     Every batch holds `num_real = batch_size - num_synthetic` real samples and
     `num_synthetic = round(batch_size * synthetic_fraction)` synthetic ones
@@ -69,7 +71,7 @@ class AugmentedDataset(keras.utils.PyDataset):
     Example:
 
     ```python
-    dataset = kgk.augmentation.AugmentedDataset(
+    dataset = kgk.synthetic_data.MixedDataset(
         gan, x_real, y_real, synthetic_fraction=0.5, batch_size=32, seed=0
     )
     classifier.fit(dataset, epochs=30)   # fresh synthetic digits every epoch
@@ -97,8 +99,8 @@ class AugmentedDataset(keras.utils.PyDataset):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.num_classes = check_conditional(gan, "AugmentedDataset")
-        x, y = as_pair((x, y), "(x, y)")
+        self.num_classes = check_conditional_gan(gan, "MixedDataset")
+        x, y = check_labeled_pair((x, y), "(x, y)", num_classes=self.num_classes)
         if tuple(x.shape[1:]) != tuple(gan.sample_shape):
             raise ValueError(
                 f"The real samples must have the GAN's sample shape {tuple(gan.sample_shape)}. "
@@ -106,11 +108,6 @@ class AugmentedDataset(keras.utils.PyDataset):
             )
         if len(x) == 0:
             raise ValueError("`x` holds no samples. Received: x.shape=" + str(x.shape))
-        if y.max() >= self.num_classes:
-            raise ValueError(
-                f"`y` must lie in [0, {self.num_classes}) (the GAN's classes). Received labels "
-                f"up to {y.max()}."
-            )
         self.synthetic_fraction = check_fraction(
             synthetic_fraction, "synthetic_fraction", high_open=True
         )
@@ -125,7 +122,7 @@ class AugmentedDataset(keras.utils.PyDataset):
             )
         check_positive_int(generator_batch_size, "generator_batch_size")
         check_positive_int(max_tries, "max_tries")
-        check_seed(seed)
+        seed = check_seed(seed)
         if filter is not None and not callable(filter):
             raise ValueError(
                 "`filter` must be a callable filter(samples, labels) -> bool mask. Received: "

@@ -6,16 +6,30 @@ import warnings
 
 import numpy as np
 
-from keras_gan_kit.augmentation._utils import check_conditional, check_seed, encode_labels
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import (
+    check_conditional_gan,
+    check_int,
+    check_positive_int,
+    check_seed,
+)
 
 __all__ = ["class_counts", "synthesize"]
 
 
-def _check_count(value, arg: str) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"`{arg}` must be an int >= 0. Received: {arg}={value!r}")
-    return int(value)
+def encode_labels(labels: np.ndarray, one_hot: bool, num_classes: int) -> np.ndarray:
+    """Class ids as `int32` `(n,)`, or as one-hot `float32` `(n, num_classes)`.
+
+    Args:
+        labels: int array `(n,)`. Class ids in `[0, num_classes)`.
+        one_hot: bool. Return one-hot rows instead of ids.
+        num_classes: int. Width of the one-hot rows.
+
+    Returns:
+        The encoded labels.
+    """
+    if not one_hot:
+        return labels.astype("int32")
+    return np.eye(num_classes, dtype="float32")[labels]
 
 
 def _weights_array(class_weights, num_classes: int) -> np.ndarray:
@@ -100,7 +114,7 @@ def class_counts(
         if isinstance(samples_per_class, (int, np.integer)) and not isinstance(
             samples_per_class, bool
         ):
-            return np.full(num_classes, _check_count(samples_per_class, "samples_per_class"))
+            return np.full(num_classes, check_int(samples_per_class, "samples_per_class", 0))
         if isinstance(samples_per_class, dict):
             counts = np.zeros(num_classes, "int64")
             for key, value in samples_per_class.items():
@@ -109,7 +123,7 @@ def class_counts(
                         f"`samples_per_class` keys must be class ids in [0, {num_classes}). "
                         f"Received: samples_per_class key {key!r}"
                     )
-                counts[int(key)] = _check_count(value, f"samples_per_class[{key}]")
+                counts[int(key)] = check_int(value, f"samples_per_class[{key}]", minimum=0)
             return counts
         values = list(np.asarray(samples_per_class).reshape(-1).tolist())
         if len(values) != num_classes or np.ndim(samples_per_class) != 1:
@@ -118,9 +132,10 @@ def class_counts(
                 f"Received: samples_per_class={samples_per_class!r}"
             )
         return np.array(
-            [_check_count(v, f"samples_per_class[{i}]") for i, v in enumerate(values)], "int64"
+            [check_int(v, f"samples_per_class[{i}]", 0) for i, v in enumerate(values)],
+            "int64",
         )
-    num_samples = _check_count(num_samples, "num_samples")
+    num_samples = check_int(num_samples, "num_samples", minimum=0)
     weights = (
         np.full(num_classes, 1.0 / num_classes)
         if class_weights is None
@@ -194,8 +209,8 @@ def synthesize(
     Example:
 
     ```python
-    x_syn, y_syn = kgk.augmentation.synthesize(gan, samples_per_class=100, seed=0)
-    x_syn, y_syn = kgk.augmentation.synthesize(
+    x_syn, y_syn = kgk.synthetic_data.synthesize(gan, samples_per_class=100, seed=0)
+    x_syn, y_syn = kgk.synthetic_data.synthesize(
         gan, num_samples=1000, class_weights={0: 3, 1: 1}, seed=0
     )  # 750 of class 0, 250 of class 1 (a 2-class GAN)
     ```
@@ -205,11 +220,11 @@ def synthesize(
         2017; Ravuri & Vinyals, "Classification Accuracy Score for
         Conditional Generative Models", NeurIPS 2019.
     """
-    num_classes = check_conditional(gan, "synthesize()")
+    num_classes = check_conditional_gan(gan, "synthesize()")
     counts = class_counts(num_classes, num_samples, samples_per_class, class_weights)
     check_positive_int(batch_size, "batch_size")
     check_positive_int(max_tries, "max_tries")
-    check_seed(seed)
+    seed = check_seed(seed)
     if filter is not None and not callable(filter):
         raise ValueError(
             "`filter` must be a callable filter(samples, labels) -> bool mask, e.g. a "

@@ -1,6 +1,7 @@
 """Adversarial losses and penalties.
 
-`get()` resolves a loss from a name, an alias, a config dict or an instance:
+`get()` resolves a loss from a name, an alias, a config dict or an instance;
+`get_penalty()` does the same for penalties, and `available()` lists the names:
 
 ```python
 from keras_gan_kit import losses
@@ -8,99 +9,55 @@ from keras_gan_kit import losses
 losses.get("hinge")          # HingeLoss()
 losses.get("wgan")           # WassersteinLoss()
 losses.get(losses.HingeLoss())
+losses.available()           # {"non_saturating": ("ns", "standard", "bce"), ...}
+losses.available("penalties")  # {"gp": ("gradient_penalty",), "r1": (), "r2": ()}
 ```
+
+The names live on the classes (`class HingeLoss(AdversarialLoss,
+register_as="hinge")`); see `AdversarialLoss` and `Penalty` to register your own.
 """
 
 from __future__ import annotations
 
 import keras
 
-from keras_gan_kit.losses.adversarial import (
-    AdversarialLoss,
-    HingeLoss,
-    LeastSquaresLoss,
-    MinimaxLoss,
-    NonSaturatingLoss,
-    RelativisticAverageLoss,
-    WassersteinLoss,
-    hinge_discriminator_loss,
-    hinge_generator_loss,
-    least_squares_discriminator_loss,
-    least_squares_generator_loss,
-    minimax_discriminator_loss,
-    minimax_generator_loss,
-    non_saturating_discriminator_loss,
-    non_saturating_generator_loss,
-    relativistic_average_discriminator_loss,
-    relativistic_average_generator_loss,
-    wasserstein_discriminator_loss,
-    wasserstein_generator_loss,
-)
-from keras_gan_kit.losses.penalties import (
-    GradientPenalty,
-    Penalty,
-    R1Penalty,
-    R2Penalty,
-)
+from keras_gan_kit.losses import adversarial, penalties
+from keras_gan_kit.losses.adversarial import *  # noqa: F403 - classes and pure functions
+from keras_gan_kit.losses.adversarial import AdversarialLoss
+from keras_gan_kit.losses.penalties import *  # noqa: F403 - penalty classes
+from keras_gan_kit.losses.penalties import Penalty
+from keras_gan_kit.losses.registry import LOSSES, PENALTIES
 
-__all__ = [
-    "AdversarialLoss",
-    "NonSaturatingLoss",
-    "MinimaxLoss",
-    "WassersteinLoss",
-    "HingeLoss",
-    "LeastSquaresLoss",
-    "RelativisticAverageLoss",
-    "Penalty",
-    "GradientPenalty",
-    "R1Penalty",
-    "R2Penalty",
-    "get",
-    "get_penalty",
-    "non_saturating_discriminator_loss",
-    "non_saturating_generator_loss",
-    "minimax_discriminator_loss",
-    "minimax_generator_loss",
-    "wasserstein_discriminator_loss",
-    "wasserstein_generator_loss",
-    "hinge_discriminator_loss",
-    "hinge_generator_loss",
-    "least_squares_discriminator_loss",
-    "least_squares_generator_loss",
-    "relativistic_average_discriminator_loss",
-    "relativistic_average_generator_loss",
-]
+__all__ = [*adversarial.__all__, *penalties.__all__, "available", "get", "get_penalty"]
 
-_LOSSES = {
-    "non_saturating": NonSaturatingLoss,
-    "minimax": MinimaxLoss,
-    "wasserstein": WassersteinLoss,
-    "hinge": HingeLoss,
-    "least_squares": LeastSquaresLoss,
-    "relativistic_average": RelativisticAverageLoss,
-}
-_ALIASES = {
-    "ns": "non_saturating",
-    "standard": "non_saturating",
-    "bce": "non_saturating",
-    "saturating": "minimax",
-    "wgan": "wasserstein",
-    "w": "wasserstein",
-    "lsgan": "least_squares",
-    "mse": "least_squares",
-    "rasgan": "relativistic_average",
-    "relativistic": "relativistic_average",
-}
-_PENALTIES = {
-    "gp": GradientPenalty,
-    "gradient_penalty": GradientPenalty,
-    "r1": R1Penalty,
-    "r2": R2Penalty,
-}
+_REGISTRIES = {"losses": LOSSES, "penalties": PENALTIES}
 
 
-def _normalize(name: str) -> str:
-    return name.strip().lower().replace("-", "_").replace(" ", "_")
+def available(kind: str = "losses") -> dict[str, tuple[str, ...]]:
+    """The registered names of losses or penalties, with their aliases.
+
+    Args:
+        kind: str. `"losses"` (adversarial losses, for `get`) or
+            `"penalties"` (for `get_penalty`). Defaults to `"losses"`.
+
+    Returns:
+        A dict `{name: aliases}` in registration order, e.g.
+        `{"wasserstein": ("wgan", "w"), "hinge": (), ...}`. Any of these names
+        (in any case, with `-` or spaces for `_`) resolves.
+
+    Raises:
+        ValueError: for another `kind`.
+
+    Example:
+
+    ```python
+    for name, aliases in kgk.losses.available().items():
+        print(name, aliases)
+    ```
+    """
+    if kind not in _REGISTRIES:
+        raise ValueError(f"`kind` must be one of {sorted(_REGISTRIES)}. Received: kind={kind!r}")
+    return _REGISTRIES[kind].names()
 
 
 def _deserialize_dict(identifier):
@@ -114,12 +71,12 @@ def get(identifier) -> AdversarialLoss:
     """Resolves an adversarial loss.
 
     Args:
-        identifier: str, dict, or `AdversarialLoss`. A name (`"non_saturating"`,
-            `"minimax"`, `"wasserstein"`, `"hinge"`, `"least_squares"`,
-            `"relativistic_average"`) or alias (`"ns"`, `"wgan"`, `"lsgan"`,
-            `"rasgan"`, ...), a config dict as written by
-            `keras.saving.serialize_keras_object`, or an instance (returned
-            as is).
+        identifier: str, dict, or `AdversarialLoss`. A registered name or
+            alias (see `available()`: `"non_saturating"`, `"minimax"`,
+            `"wasserstein"`, `"hinge"`, `"least_squares"`,
+            `"relativistic_average"`, `"ns"`, `"wgan"`, `"lsgan"`, ...), a
+            config dict as written by `keras.saving.serialize_keras_object`,
+            or an instance (returned as is).
 
     Returns:
         An `AdversarialLoss` instance.
@@ -131,13 +88,12 @@ def get(identifier) -> AdversarialLoss:
     if isinstance(identifier, AdversarialLoss):
         return identifier
     if isinstance(identifier, str):
-        key = _normalize(identifier)
-        key = _ALIASES.get(key, key)
-        if key in _LOSSES:
-            return _LOSSES[key]()
+        cls = LOSSES.lookup(identifier)
+        if cls is not None:
+            return cls()
         raise ValueError(
             f"Unknown adversarial loss. Received: loss={identifier!r}. Expected one "
-            f"of {sorted(_LOSSES)} (aliases: {sorted(_ALIASES)}) or an instance of "
+            f"of {LOSSES.describe()} or an instance of "
             "keras_gan_kit.losses.AdversarialLoss."
         )
     raise ValueError(
@@ -151,8 +107,9 @@ def get_penalty(identifier) -> Penalty:
     """Resolves a discriminator penalty.
 
     Args:
-        identifier: str, dict, or `Penalty`. `"gp"` (`GradientPenalty()` with
-            its default weight), `"r1"`, `"r2"` (`gamma=10`), a config dict
+        identifier: str, dict, or `Penalty`. A registered name or alias (see
+            `available("penalties")`: `"gp"` is `GradientPenalty()` with its
+            default weight, `"r1"` and `"r2"` have `gamma=10`), a config dict
             or an instance (returned as is).
 
     Returns:
@@ -164,10 +121,12 @@ def get_penalty(identifier) -> Penalty:
     identifier = _deserialize_dict(identifier)
     if isinstance(identifier, Penalty):
         return identifier
-    if isinstance(identifier, str) and _normalize(identifier) in _PENALTIES:
-        return _PENALTIES[_normalize(identifier)]()
+    cls = PENALTIES.lookup(identifier) if isinstance(identifier, str) else None
+    if cls is not None:
+        return cls()
+    names = ", ".join(cls.__name__ for cls in PENALTIES.classes())
     raise ValueError(
         f"Unknown penalty. Received: {identifier!r}. Expected one of "
-        f"{sorted(_PENALTIES)} or an instance of keras_gan_kit.losses.Penalty "
-        "(GradientPenalty, R1Penalty, R2Penalty)."
+        f"{PENALTIES.describe()} or an instance of keras_gan_kit.losses.Penalty "
+        f"({names})."
     )

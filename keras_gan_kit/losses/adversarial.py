@@ -4,7 +4,8 @@ Every loss comes as two pure functions of discriminator logits that return one
 value per sample (`*_discriminator_loss(real_logits, fake_logits)` and
 `*_generator_loss(fake_logits, real_logits=None)`), and a small class that
 reduces them to a scalar, carries a config and can be resolved by name through
-`keras_gan_kit.losses.get()`.
+`keras_gan_kit.losses.get()`: a class registers its names with class keywords,
+`class HingeLoss(AdversarialLoss, register_as="hinge")`.
 
 Logits may have any shape `(batch, ...)`: a single logit per sample, or a map
 of logits (PatchGAN). Values are averaged over the non-batch axes, so every
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import keras
 from keras import ops
+
+from keras_gan_kit.losses.registry import LOSSES
 
 __all__ = [
     "AdversarialLoss",
@@ -276,6 +279,12 @@ class AdversarialLoss:
     `keras.saving.register_keras_serializable()` so that `.keras` files that use
     it can be loaded again.
 
+    To make a loss resolvable by name (`losses.get("soft_hinge")`,
+    `GAN.compile(loss="soft_hinge")`, and listed by `losses.available()`),
+    give the class keywords `register_as="soft_hinge"` and optionally
+    `aliases=("sh",)`. Names are matched case-insensitively, with `-` and
+    spaces read as `_`; a name held by another class is refused.
+
     Args:
         name: str. Short name, used in error messages and configs. Defaults to
             the snake-case class name.
@@ -304,11 +313,11 @@ class AdversarialLoss:
         return ops.mean(ops.reshape(-fake_logits, (ops.shape(fake_logits)[0], -1)), axis=1)
 
     @keras.saving.register_keras_serializable(package="my_project")
-    class SoftHingeLoss(kgk.losses.AdversarialLoss):
+    class SoftHingeLoss(kgk.losses.AdversarialLoss, register_as="soft_hinge"):
         discriminator_fn = staticmethod(soft_hinge_d)
         generator_fn = staticmethod(soft_hinge_g)
 
-    gan.compile(loss=SoftHingeLoss())
+    gan.compile(loss=SoftHingeLoss())  # or loss="soft_hinge"
     ```
     """
 
@@ -316,6 +325,16 @@ class AdversarialLoss:
     generator_fn = None
     needs_real_logits_for_generator = False
     is_critic_loss = False
+
+    def __init_subclass__(cls, register_as: str | None = None, aliases=(), **kwargs):
+        super().__init_subclass__(**kwargs)
+        if register_as is not None:
+            LOSSES.register(cls, register_as, aliases)
+        elif aliases:
+            raise ValueError(
+                f"{cls.__name__}: `aliases` needs `register_as`, the loss's main name. "
+                f"Received: aliases={aliases!r}"
+            )
 
     def __init__(self, name: str | None = None):
         self.name = name or _snake_case(type(self).__name__)
@@ -409,7 +428,9 @@ def _snake_case(name: str) -> str:
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class NonSaturatingLoss(AdversarialLoss):
+class NonSaturatingLoss(
+    AdversarialLoss, register_as="non_saturating", aliases=("ns", "standard", "bce")
+):
     """Standard GAN loss with the non-saturating generator term (the default).
 
     Discriminator: `softplus(-real) + softplus(fake)`; generator:
@@ -428,7 +449,7 @@ class NonSaturatingLoss(AdversarialLoss):
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class MinimaxLoss(AdversarialLoss):
+class MinimaxLoss(AdversarialLoss, register_as="minimax", aliases=("saturating",)):
     """The original minimax GAN loss (saturating generator term).
 
     Discriminator: `softplus(-real) + softplus(fake)`; generator:
@@ -446,7 +467,7 @@ class MinimaxLoss(AdversarialLoss):
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class WassersteinLoss(AdversarialLoss):
+class WassersteinLoss(AdversarialLoss, register_as="wasserstein", aliases=("wgan", "w")):
     """Wasserstein loss (WGAN). Pair with `GradientPenalty` or spectral norm.
 
     Critic: `fake - real`; generator: `-fake`. Name: `"wasserstein"` (aliases
@@ -465,7 +486,7 @@ class WassersteinLoss(AdversarialLoss):
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class HingeLoss(AdversarialLoss):
+class HingeLoss(AdversarialLoss, register_as="hinge"):
     """Hinge loss, as in SNGAN, SAGAN and BigGAN.
 
     Discriminator: `relu(1 - real) + relu(1 + fake)`; generator: `-fake`.
@@ -484,7 +505,7 @@ class HingeLoss(AdversarialLoss):
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class LeastSquaresLoss(AdversarialLoss):
+class LeastSquaresLoss(AdversarialLoss, register_as="least_squares", aliases=("lsgan", "mse")):
     """Least-squares GAN loss (LSGAN), the CycleGAN default.
 
     Discriminator: `0.5 (real - 1)^2 + 0.5 fake^2`; generator:
@@ -502,7 +523,9 @@ class LeastSquaresLoss(AdversarialLoss):
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class RelativisticAverageLoss(AdversarialLoss):
+class RelativisticAverageLoss(
+    AdversarialLoss, register_as="relativistic_average", aliases=("rasgan", "relativistic")
+):
     """Relativistic average standard GAN loss (RaSGAN), as in ESRGAN.
 
     The discriminator estimates whether real data is more realistic than the

@@ -13,6 +13,7 @@ import keras
 from keras import ops
 
 from keras_gan_kit import trainers
+from keras_gan_kit.losses.registry import PENALTIES
 
 __all__ = ["Penalty", "GradientPenalty", "R1Penalty", "R2Penalty"]
 
@@ -35,6 +36,13 @@ class Penalty:
     multiplied by k, so its average strength is unchanged (Karras et al.
     2020, "lazy regularization").
 
+    A subclass becomes resolvable by name (`losses.get_penalty("r1")`,
+    `GAN.compile(penalties=["r1"])`, `keras-gan-kit train --penalty r1`) with
+    the class keywords `register_as="r1"` and optionally `aliases=(...)`; its
+    `default_name` (the log key) is then that name unless the class sets its
+    own. Its constructor's first argument is its strength (`weight`, `gamma`):
+    `--penalty NAME:STRENGTH:INTERVAL` calls `cls(STRENGTH, interval=INTERVAL)`.
+
     Args:
         weight: float. Multiplier of the penalty.
         interval: int. Apply the penalty every `interval` discriminator steps.
@@ -44,6 +52,18 @@ class Penalty:
     """
 
     default_name = "penalty"
+
+    def __init_subclass__(cls, register_as: str | None = None, aliases=(), **kwargs):
+        super().__init_subclass__(**kwargs)
+        if register_as is not None:
+            PENALTIES.register(cls, register_as, aliases)
+            if "default_name" not in cls.__dict__:
+                cls.default_name = register_as
+        elif aliases:
+            raise ValueError(
+                f"{cls.__name__}: `aliases` needs `register_as`, the penalty's main name. "
+                f"Received: aliases={aliases!r}"
+            )
 
     def __init__(self, weight: float, interval: int = 1, name: str | None = None):
         if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
@@ -128,7 +148,7 @@ class Penalty:
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class GradientPenalty(Penalty):
+class GradientPenalty(Penalty, register_as="gp", aliases=("gradient_penalty",)):
     """WGAN-GP gradient penalty: `weight * E[(||grad D(x_hat)|| - 1)^2]`.
 
     `x_hat` is a random interpolation between a real and a generated sample,
@@ -152,8 +172,6 @@ class GradientPenalty(Penalty):
                 discriminator_steps=5)
     ```
     """
-
-    default_name = "gp"
 
     def __init__(
         self,
@@ -212,7 +230,7 @@ class _ZeroCenteredPenalty(Penalty):
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class R1Penalty(_ZeroCenteredPenalty):
+class R1Penalty(_ZeroCenteredPenalty, register_as="r1"):
     """R1 regularization: `gamma / 2 * E_real[||grad D(x)||^2]`.
 
     The StyleGAN default (gamma depends on resolution and data set; StyleGAN2
@@ -235,12 +253,11 @@ class R1Penalty(_ZeroCenteredPenalty):
     ```
     """
 
-    default_name = "r1"
     on_real = True
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class R2Penalty(_ZeroCenteredPenalty):
+class R2Penalty(_ZeroCenteredPenalty, register_as="r2"):
     """R2 regularization: `gamma / 2 * E_fake[||grad D(x)||^2]`.
 
     The same penalty as R1 evaluated on generated samples (used together with
@@ -262,5 +279,4 @@ class R2Penalty(_ZeroCenteredPenalty):
     ```
     """
 
-    default_name = "r2"
     on_real = False

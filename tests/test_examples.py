@@ -37,7 +37,7 @@ EXAMPLES = {
             r"Saved the model to run/dcgan_cifar10\.keras",
         ],
     ),
-    "gan_augmentation.py": (
+    "synthetic_data.py": (
         ["--classifier-epochs", "1", "--cas-per-class", "0", "--image-size", "8", "--verbose", "0"],
         [
             r"Backend: \w+ \| 100 real training images \(10 per class\), 1697 test images",

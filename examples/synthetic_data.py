@@ -1,14 +1,16 @@
-"""GAN data augmentation on 10 digits per class: does a conditional GAN help a classifier?
+"""Synthetic training data (GAN data augmentation) on 10 digits per class.
+
+Does a conditional GAN help a classifier?
 
 The bundled UCI digits (16x16) are split into a small, class-balanced
 training set (`--per-class` images per class, chosen with `--seed`) and a
 test set made of every other image. A class-conditional DCGAN is trained on
 the small training set only: the test images are never seen by the GAN or
 by either classifier. Then the same small CNN
-(`keras_gan_kit.augmentation.build_classifier`) is trained twice:
+(`keras_gan_kit.synthetic_data.build_classifier`) is trained twice:
 
 - on the real training images only;
-- on `AugmentedDataset` batches: real images plus fresh GAN samples (a
+- on `MixedDataset` batches: real images plus fresh GAN samples (a
   `--synthetic-fraction` share of every batch, class-balanced, new ones
   every epoch), optionally only those a real-data classifier recognises
   with probability >= `--filter` (`ConfidenceFilter`).
@@ -19,8 +21,8 @@ Classification Accuracy Score (a classifier trained on GAN samples only,
 tested on the real test images).
 
 ```bash
-KERAS_BACKEND=tensorflow python examples/gan_augmentation.py
-python examples/gan_augmentation.py --filter 0.9 --grid digits_by_class.png
+KERAS_BACKEND=tensorflow python examples/synthetic_data.py
+python examples/synthetic_data.py --filter 0.9 --grid digits_by_class.png
 ```
 """
 
@@ -33,7 +35,7 @@ import keras
 import numpy as np
 
 import keras_gan_kit as kgk
-from keras_gan_kit import augmentation
+from keras_gan_kit import synthetic_data
 from keras_gan_kit.metrics.classification import classification_accuracy_score, label_agreement
 
 NUM_CLASSES = 10
@@ -101,17 +103,17 @@ def main(argv=None) -> dict:
 
     shape = x_train.shape[1:]
     keras.utils.set_random_seed(args.seed)
-    real_only = augmentation.build_classifier(shape, NUM_CLASSES)
+    real_only = synthetic_data.build_classifier(shape, NUM_CLASSES)
     real_only.fit(
         x_train, y_train, batch_size=args.batch_size, epochs=args.classifier_epochs, verbose=0
     )
     real_accuracy = test_accuracy(real_only, x_test, y_test)
     print(f"Real only: test accuracy {real_accuracy:.3f}")
 
-    keep = augmentation.ConfidenceFilter(real_only, args.filter) if args.filter > 0 else None
+    keep = synthetic_data.ConfidenceFilter(real_only, args.filter) if args.filter > 0 else None
     keras.utils.set_random_seed(args.seed)
-    augmented = augmentation.build_classifier(shape, NUM_CLASSES)
-    dataset = augmentation.AugmentedDataset(
+    augmented = synthetic_data.build_classifier(shape, NUM_CLASSES)
+    dataset = synthetic_data.MixedDataset(
         gan,
         x_train,
         y_train,

@@ -8,12 +8,12 @@ at 16x16 (`keras_gan_kit.datasets.load_digits`):
    Nothing below sees the test images except the final accuracy.
 2. Train a class-conditional DCGAN (`DCGANGenerator`/`DCGANDiscriminator`,
    `num_classes=10`, hinge loss, spectral normalization in D) on the subset.
-3. Train `augmentation.build_classifier` (a small CNN) four ways, for the
+3. Train `synthetic_data.build_classifier` (a small CNN) four ways, for the
    same number of epochs over the real images, and report test accuracy:
    - `real`: the real subset only;
    - `real + shifts`: random translations of up to 2 pixels
      (`keras.layers.RandomTranslation`): classic augmentation, as a reference;
-   - `real + GAN`: `AugmentedDataset`, half of each batch fresh GAN samples;
+   - `real + GAN`: `MixedDataset`, half of each batch fresh GAN samples;
    - `real + GAN (filtered)`: the same, keeping only GAN samples that the
      `real` classifier assigns to their label with probability >= 0.9.
 4. Classification Accuracy Score (train on GAN samples only, test on the
@@ -23,7 +23,7 @@ Prints one line per seed and a mean ± std table (Markdown), writes JSON with
 `--json`, and a per-class sample grid (rows = classes) of the first seed with
 `--grid`.
 
-    KERAS_BACKEND=tensorflow python benchmarks/augmentation_digits.py --seeds 5 \\
+    KERAS_BACKEND=tensorflow python benchmarks/synthetic_data_digits.py --seeds 5 \\
         --json results.json --grid docs/images/augmentation_digits_grid.png
 """
 
@@ -37,7 +37,7 @@ import keras
 import numpy as np
 
 import keras_gan_kit as kgk
-from keras_gan_kit import augmentation
+from keras_gan_kit import synthetic_data
 from keras_gan_kit.metrics.classification import classification_accuracy_score, label_agreement
 
 NUM_CLASSES = 10
@@ -73,7 +73,7 @@ def train_gan(x, y, args, seed):
 
 def with_shifts(shape, pixels):
     """`build_classifier` behind a random translation of up to `pixels` pixels."""
-    classifier = augmentation.build_classifier(shape, NUM_CLASSES)
+    classifier = synthetic_data.build_classifier(shape, NUM_CLASSES)
     model = keras.Sequential(
         [
             keras.Input(shape),
@@ -104,7 +104,7 @@ def run_seed(x, y, args, seed):
     result["gan_seconds"] = round(time.perf_counter() - start, 1)
 
     keras.utils.set_random_seed(seed)
-    real = augmentation.build_classifier(shape, NUM_CLASSES)
+    real = synthetic_data.build_classifier(shape, NUM_CLASSES)
     real.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs, verbose=0)
     result["real"] = accuracy(real, x_test, y_test)
 
@@ -115,11 +115,11 @@ def run_seed(x, y, args, seed):
 
     for name, keep in (
         ("real + GAN", None),
-        ("real + GAN (filtered)", augmentation.ConfidenceFilter(real, threshold=0.9)),
+        ("real + GAN (filtered)", synthetic_data.ConfidenceFilter(real, threshold=0.9)),
     ):
         keras.utils.set_random_seed(seed)
-        model = augmentation.build_classifier(shape, NUM_CLASSES)
-        dataset = augmentation.AugmentedDataset(
+        model = synthetic_data.build_classifier(shape, NUM_CLASSES)
+        dataset = synthetic_data.MixedDataset(
             gan,
             x_train,
             y_train,

@@ -11,7 +11,12 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gan_kit.utils.validation import check_positive_int, check_positive_number
+from keras_gan_kit.utils.validation import (
+    check_fraction,
+    check_int,
+    check_positive_int,
+    check_positive_number,
+)
 
 __all__ = ["build_classifier", "predict_scores"]
 
@@ -67,12 +72,9 @@ def build_classifier(
             "`input_shape` must be (height, width, channels) for images or (features,) for "
             f"vectors, with positive ints. Received: input_shape={input_shape!r}"
         )
-    check_positive_int(num_classes, "num_classes")
-    if num_classes < 2:
-        raise ValueError(f"`num_classes` must be >= 2. Received: num_classes={num_classes}")
+    num_classes = check_int(num_classes, "num_classes", minimum=2)
     check_positive_int(width, "width")
-    if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout < 1:
-        raise ValueError(f"`dropout` must be a number in [0, 1). Received: dropout={dropout!r}")
+    dropout = check_fraction(dropout, "dropout", high_open=True)
     learning_rate = check_positive_number(learning_rate, "learning_rate")
     layers = [keras.Input(input_shape)]
     if len(input_shape) == 3:

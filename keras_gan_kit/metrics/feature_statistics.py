@@ -7,7 +7,7 @@ import os
 import numpy as np
 
 from keras_gan_kit.metrics.fid import frechet_distance
-from keras_gan_kit.utils.validation import check_features
+from keras_gan_kit.utils.validation import check_features, check_positive_int
 
 __all__ = ["FeatureStatistics"]
 
@@ -48,13 +48,8 @@ class FeatureStatistics:
     """
 
     def __init__(self, num_features: int | None = None):
-        if num_features is not None and (
-            not isinstance(num_features, int) or isinstance(num_features, bool) or num_features < 1
-        ):
-            raise ValueError(
-                f"`num_features` must be a positive int or None. Received: "
-                f"num_features={num_features!r}"
-            )
+        if num_features is not None:
+            check_positive_int(num_features, "num_features")
         self.num_features = num_features
         self.count = 0
         self._mean = None

@@ -7,17 +7,14 @@ import math
 import numpy as np
 
 from keras_gan_kit.synthetic_data.synthesis import encode_labels
-from keras_gan_kit.utils.validation import check_fraction, check_labeled_pair, check_seed
+from keras_gan_kit.utils.validation import check_fraction, check_int, check_labeled_pair, check_seed
 
 __all__ = ["mix"]
 
 
 def _num_classes(num_classes, *label_arrays, raw=()):
     if num_classes is not None:
-        if not isinstance(num_classes, int) or isinstance(num_classes, bool) or num_classes < 2:
-            raise ValueError(
-                f"`num_classes` must be an int >= 2 or None. Received: num_classes={num_classes!r}"
-            )
+        num_classes = check_int(num_classes, "num_classes", minimum=2)
         top = max((int(y.max()) for y in label_arrays if y.size), default=-1)
         if top >= num_classes:
             raise ValueError(

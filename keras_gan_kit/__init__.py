@@ -2,28 +2,25 @@
 
 One adversarial `train_step` that runs under `fit()` on TensorFlow, JAX and
 PyTorch; swappable losses and penalties; networks, callbacks and data.
+
+Importing the package is cheap: its subpackages (`keras_gan_kit.models`,
+`.losses`, ...) and `keras_gan_kit.GAN` are imported on first use (PEP 562),
+so `keras-gan-kit --help` starts without loading Keras or a backend. As soon as
+Keras is imported (before or after this package), every subpackage is
+imported too, so that the classes saved in `.keras` files are registered
+with Keras and `keras.models.load_model` finds them, as with an eager import.
 """
 
-from keras_gan_kit import (
-    augmentation,
-    callbacks,
-    datasets,
-    layers,
-    losses,
-    metrics,
-    models,
-    networks,
-    optimizers,
-    trainers,
-    utils,
-)
-from keras_gan_kit.models import GAN
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.util
+import sys
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "GAN",
-    "augmentation",
+_SUBPACKAGES = (
     "callbacks",
     "datasets",
     "layers",
@@ -32,7 +29,56 @@ __all__ = [
     "models",
     "networks",
     "optimizers",
+    "synthetic_data",
     "trainers",
     "utils",
-    "__version__",
-]
+)
+_FROM_MODELS = ("GAN",)
+
+__all__ = ["GAN", *_SUBPACKAGES, "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _FROM_MODELS:
+        value = getattr(importlib.import_module(f"{__name__}.models"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
+
+
+def _import_all() -> None:
+    """Imports every subpackage: registers the package's Keras-serializable classes."""
+    for name in _SUBPACKAGES:
+        importlib.import_module(f"{__name__}.{name}")
+
+
+class _ImportAllAfterKeras(importlib.abc.MetaPathFinder):
+    """Imports every subpackage right after `keras` itself is imported."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "keras":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec("keras")
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        exec_keras = spec.loader.exec_module
+
+        def exec_module(module):
+            exec_keras(module)
+            _import_all()
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+if "keras" in sys.modules:
+    _import_all()
+elif not any(isinstance(finder, _ImportAllAfterKeras) for finder in sys.meta_path):
+    sys.meta_path.insert(0, _ImportAllAfterKeras())

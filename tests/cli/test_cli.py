@@ -138,8 +138,12 @@ def test_python_dash_m_entry_point():
 
 
 def test_penalty_spec_parsing():
-    assert cli._penalty("r1") == "r1:10:1"
-    assert cli._penalty("gp:5:4") == "gp:5:4"
+    from keras_gan_kit.cli.train.dcgan import penalty_spec
+
+    assert penalty_spec("r1") == "r1"  # the class default strength (gamma=10)
+    assert penalty_spec("R1:10") == "r1:10:1"
+    assert penalty_spec("gp:5:4") == "gp:5:4"
+    assert penalty_spec("gradient-penalty:5") == "gp:5:1"
 
 
 def test_ctrl_c_saves_a_usable_model(tmp_path, capsys, monkeypatch):

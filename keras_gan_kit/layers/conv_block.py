@@ -38,8 +38,9 @@ class ConvBlock(keras.layers.Layer):
                 name="conv",
             ),
             spectral_norm,
+            dtype=self.dtype_policy,
         )
-        self.norm = make_normalization(self.normalization, name="norm")
+        self.norm = make_normalization(self.normalization, name="norm", dtype=self.dtype_policy)
 
     def build(self, input_shape):
         self.conv.build(input_shape)

@@ -42,6 +42,6 @@ def make_normalization(normalization, name=None, dtype=None):
     return None
 
 
-def maybe_spectral(layer, spectral_norm):
-    """Wraps `layer` in `SpectralNormalization` when asked."""
-    return SpectralNormalization(layer) if spectral_norm else layer
+def maybe_spectral(layer, spectral_norm, dtype=None):
+    """Wraps `layer` in `SpectralNormalization` (with dtype policy `dtype`) when asked."""
+    return SpectralNormalization(layer, dtype=dtype) if spectral_norm else layer

@@ -9,6 +9,8 @@ import re
 import keras
 import numpy as np
 
+from keras_gan_kit.networks.network import Network
+
 __all__ = ["FIDInceptionV3"]
 
 PYTORCH_FID_WEIGHTS_URL = (
@@ -19,97 +21,108 @@ PYTORCH_FID_WEIGHTS_FILE = "pt_inception-2015-12-05-6726825d.pth"
 PYTORCH_FID_SHA256_PREFIX = "6726825d"
 
 
-def _conv_bn(x, filters, kernel_size, name, strides=1, padding="valid"):
+def _conv_bn(x, filters, kernel_size, name, dtype, strides=1, padding="valid"):
     """Conv (no bias) + BatchNorm(eps=1e-3) + ReLU, named after the torch module."""
     x = keras.layers.Conv2D(
-        filters, kernel_size, strides=strides, padding=padding, use_bias=False, name=f"{name}_conv"
+        filters,
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        use_bias=False,
+        dtype=dtype,
+        name=f"{name}_conv",
     )(x)
-    x = keras.layers.BatchNormalization(epsilon=1e-3, momentum=0.9, name=f"{name}_bn")(x)
-    return keras.layers.ReLU(name=f"{name}_relu")(x)
+    norm = keras.layers.BatchNormalization(
+        epsilon=1e-3, momentum=0.9, dtype=dtype, name=f"{name}_bn"
+    )
+    x = norm(x)
+    return keras.layers.ReLU(dtype=dtype, name=f"{name}_relu")(x)
 
 
-def _avg_pool_3x3(x, name):
+def _avg_pool_3x3(x, name, dtype):
     # "same" average pooling ignores the padded zeros, like TF and pytorch-fid's
     # patch (`count_include_pad=False`).
-    return keras.layers.AveragePooling2D(3, strides=1, padding="same", name=name)(x)
+    return keras.layers.AveragePooling2D(3, strides=1, padding="same", dtype=dtype, name=name)(x)
 
 
-def _inception_a(x, pool_features, name):
-    b1 = _conv_bn(x, 64, 1, f"{name}_branch1x1")
-    b5 = _conv_bn(x, 48, 1, f"{name}_branch5x5_1")
-    b5 = _conv_bn(b5, 64, 5, f"{name}_branch5x5_2", padding="same")
-    b3 = _conv_bn(x, 64, 1, f"{name}_branch3x3dbl_1")
-    b3 = _conv_bn(b3, 96, 3, f"{name}_branch3x3dbl_2", padding="same")
-    b3 = _conv_bn(b3, 96, 3, f"{name}_branch3x3dbl_3", padding="same")
-    bp = _avg_pool_3x3(x, f"{name}_pool")
-    bp = _conv_bn(bp, pool_features, 1, f"{name}_branch_pool")
-    return keras.layers.Concatenate(name=name)([b1, b5, b3, bp])
+def _inception_a(x, pool_features, name, dtype):
+    b1 = _conv_bn(x, 64, 1, f"{name}_branch1x1", dtype)
+    b5 = _conv_bn(x, 48, 1, f"{name}_branch5x5_1", dtype)
+    b5 = _conv_bn(b5, 64, 5, f"{name}_branch5x5_2", dtype, padding="same")
+    b3 = _conv_bn(x, 64, 1, f"{name}_branch3x3dbl_1", dtype)
+    b3 = _conv_bn(b3, 96, 3, f"{name}_branch3x3dbl_2", dtype, padding="same")
+    b3 = _conv_bn(b3, 96, 3, f"{name}_branch3x3dbl_3", dtype, padding="same")
+    bp = _avg_pool_3x3(x, f"{name}_pool", dtype)
+    bp = _conv_bn(bp, pool_features, 1, f"{name}_branch_pool", dtype)
+    return keras.layers.Concatenate(dtype=dtype, name=name)([b1, b5, b3, bp])
 
 
-def _inception_b(x, name):
-    b3 = _conv_bn(x, 384, 3, f"{name}_branch3x3", strides=2)
-    bd = _conv_bn(x, 64, 1, f"{name}_branch3x3dbl_1")
-    bd = _conv_bn(bd, 96, 3, f"{name}_branch3x3dbl_2", padding="same")
-    bd = _conv_bn(bd, 96, 3, f"{name}_branch3x3dbl_3", strides=2)
-    bp = keras.layers.MaxPooling2D(3, strides=2, name=f"{name}_pool")(x)
-    return keras.layers.Concatenate(name=name)([b3, bd, bp])
+def _inception_b(x, name, dtype):
+    b3 = _conv_bn(x, 384, 3, f"{name}_branch3x3", dtype, strides=2)
+    bd = _conv_bn(x, 64, 1, f"{name}_branch3x3dbl_1", dtype)
+    bd = _conv_bn(bd, 96, 3, f"{name}_branch3x3dbl_2", dtype, padding="same")
+    bd = _conv_bn(bd, 96, 3, f"{name}_branch3x3dbl_3", dtype, strides=2)
+    bp = keras.layers.MaxPooling2D(3, strides=2, dtype=dtype, name=f"{name}_pool")(x)
+    return keras.layers.Concatenate(dtype=dtype, name=name)([b3, bd, bp])
 
 
-def _inception_c(x, channels_7x7, name):
+def _inception_c(x, channels_7x7, name, dtype):
     c7 = channels_7x7
-    b1 = _conv_bn(x, 192, 1, f"{name}_branch1x1")
-    b7 = _conv_bn(x, c7, 1, f"{name}_branch7x7_1")
-    b7 = _conv_bn(b7, c7, (1, 7), f"{name}_branch7x7_2", padding="same")
-    b7 = _conv_bn(b7, 192, (7, 1), f"{name}_branch7x7_3", padding="same")
-    bd = _conv_bn(x, c7, 1, f"{name}_branch7x7dbl_1")
-    bd = _conv_bn(bd, c7, (7, 1), f"{name}_branch7x7dbl_2", padding="same")
-    bd = _conv_bn(bd, c7, (1, 7), f"{name}_branch7x7dbl_3", padding="same")
-    bd = _conv_bn(bd, c7, (7, 1), f"{name}_branch7x7dbl_4", padding="same")
-    bd = _conv_bn(bd, 192, (1, 7), f"{name}_branch7x7dbl_5", padding="same")
-    bp = _avg_pool_3x3(x, f"{name}_pool")
-    bp = _conv_bn(bp, 192, 1, f"{name}_branch_pool")
-    return keras.layers.Concatenate(name=name)([b1, b7, bd, bp])
+    b1 = _conv_bn(x, 192, 1, f"{name}_branch1x1", dtype)
+    b7 = _conv_bn(x, c7, 1, f"{name}_branch7x7_1", dtype)
+    b7 = _conv_bn(b7, c7, (1, 7), f"{name}_branch7x7_2", dtype, padding="same")
+    b7 = _conv_bn(b7, 192, (7, 1), f"{name}_branch7x7_3", dtype, padding="same")
+    bd = _conv_bn(x, c7, 1, f"{name}_branch7x7dbl_1", dtype)
+    bd = _conv_bn(bd, c7, (7, 1), f"{name}_branch7x7dbl_2", dtype, padding="same")
+    bd = _conv_bn(bd, c7, (1, 7), f"{name}_branch7x7dbl_3", dtype, padding="same")
+    bd = _conv_bn(bd, c7, (7, 1), f"{name}_branch7x7dbl_4", dtype, padding="same")
+    bd = _conv_bn(bd, 192, (1, 7), f"{name}_branch7x7dbl_5", dtype, padding="same")
+    bp = _avg_pool_3x3(x, f"{name}_pool", dtype)
+    bp = _conv_bn(bp, 192, 1, f"{name}_branch_pool", dtype)
+    return keras.layers.Concatenate(dtype=dtype, name=name)([b1, b7, bd, bp])
 
 
-def _inception_d(x, name):
-    b3 = _conv_bn(x, 192, 1, f"{name}_branch3x3_1")
-    b3 = _conv_bn(b3, 320, 3, f"{name}_branch3x3_2", strides=2)
-    b7 = _conv_bn(x, 192, 1, f"{name}_branch7x7x3_1")
-    b7 = _conv_bn(b7, 192, (1, 7), f"{name}_branch7x7x3_2", padding="same")
-    b7 = _conv_bn(b7, 192, (7, 1), f"{name}_branch7x7x3_3", padding="same")
-    b7 = _conv_bn(b7, 192, 3, f"{name}_branch7x7x3_4", strides=2)
-    bp = keras.layers.MaxPooling2D(3, strides=2, name=f"{name}_pool")(x)
-    return keras.layers.Concatenate(name=name)([b3, b7, bp])
+def _inception_d(x, name, dtype):
+    b3 = _conv_bn(x, 192, 1, f"{name}_branch3x3_1", dtype)
+    b3 = _conv_bn(b3, 320, 3, f"{name}_branch3x3_2", dtype, strides=2)
+    b7 = _conv_bn(x, 192, 1, f"{name}_branch7x7x3_1", dtype)
+    b7 = _conv_bn(b7, 192, (1, 7), f"{name}_branch7x7x3_2", dtype, padding="same")
+    b7 = _conv_bn(b7, 192, (7, 1), f"{name}_branch7x7x3_3", dtype, padding="same")
+    b7 = _conv_bn(b7, 192, 3, f"{name}_branch7x7x3_4", dtype, strides=2)
+    bp = keras.layers.MaxPooling2D(3, strides=2, dtype=dtype, name=f"{name}_pool")(x)
+    return keras.layers.Concatenate(dtype=dtype, name=name)([b3, b7, bp])
 
 
-def _inception_e(x, name, max_pool):
+def _inception_e(x, name, dtype, max_pool):
     """InceptionE; the FID graph's last block (`max_pool=True`) max-pools its pool branch."""
-    b1 = _conv_bn(x, 320, 1, f"{name}_branch1x1")
-    b3 = _conv_bn(x, 384, 1, f"{name}_branch3x3_1")
-    b3 = keras.layers.Concatenate(name=f"{name}_branch3x3")(
+    b1 = _conv_bn(x, 320, 1, f"{name}_branch1x1", dtype)
+    b3 = _conv_bn(x, 384, 1, f"{name}_branch3x3_1", dtype)
+    b3 = keras.layers.Concatenate(dtype=dtype, name=f"{name}_branch3x3")(
         [
-            _conv_bn(b3, 384, (1, 3), f"{name}_branch3x3_2a", padding="same"),
-            _conv_bn(b3, 384, (3, 1), f"{name}_branch3x3_2b", padding="same"),
+            _conv_bn(b3, 384, (1, 3), f"{name}_branch3x3_2a", dtype, padding="same"),
+            _conv_bn(b3, 384, (3, 1), f"{name}_branch3x3_2b", dtype, padding="same"),
         ]
     )
-    bd = _conv_bn(x, 448, 1, f"{name}_branch3x3dbl_1")
-    bd = _conv_bn(bd, 384, 3, f"{name}_branch3x3dbl_2", padding="same")
-    bd = keras.layers.Concatenate(name=f"{name}_branch3x3dbl")(
+    bd = _conv_bn(x, 448, 1, f"{name}_branch3x3dbl_1", dtype)
+    bd = _conv_bn(bd, 384, 3, f"{name}_branch3x3dbl_2", dtype, padding="same")
+    bd = keras.layers.Concatenate(dtype=dtype, name=f"{name}_branch3x3dbl")(
         [
-            _conv_bn(bd, 384, (1, 3), f"{name}_branch3x3dbl_3a", padding="same"),
-            _conv_bn(bd, 384, (3, 1), f"{name}_branch3x3dbl_3b", padding="same"),
+            _conv_bn(bd, 384, (1, 3), f"{name}_branch3x3dbl_3a", dtype, padding="same"),
+            _conv_bn(bd, 384, (3, 1), f"{name}_branch3x3dbl_3b", dtype, padding="same"),
         ]
     )
     if max_pool:
-        bp = keras.layers.MaxPooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x)
+        bp = keras.layers.MaxPooling2D(
+            3, strides=1, padding="same", dtype=dtype, name=f"{name}_pool"
+        )(x)
     else:
-        bp = _avg_pool_3x3(x, f"{name}_pool")
-    bp = _conv_bn(bp, 192, 1, f"{name}_branch_pool")
-    return keras.layers.Concatenate(name=name)([b1, b3, bd, bp])
+        bp = _avg_pool_3x3(x, f"{name}_pool", dtype)
+    bp = _conv_bn(bp, 192, 1, f"{name}_branch_pool", dtype)
+    return keras.layers.Concatenate(dtype=dtype, name=name)([b1, b3, bd, bp])
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class FIDInceptionV3(keras.Model):
+class FIDInceptionV3(Network):
     """The Inception-V3 network of FID, returning 2048-d pool features.
 
     A Keras port of the graph that TensorFlow's original FID code
@@ -138,7 +151,8 @@ class FIDInceptionV3(keras.Model):
             network's classifier (for the Inception Score: apply softmax to
             them). The model then has two outputs, `[features, logits]`.
             Defaults to False.
-        **kwargs: forwarded to `keras.Model` (`name`, `dtype`).
+        **kwargs: `keras_gan_kit.networks.Network` arguments (`name`, `dtype`,
+            `trainable`).
 
     Example:
 
@@ -167,29 +181,30 @@ class FIDInceptionV3(keras.Model):
                 "`input_shape` must be (height, width, 3) with height and width >= 75. "
                 f"Received: input_shape={input_shape!r}"
             )
+        dtype = kwargs.get("dtype")
         inputs = keras.Input(input_shape, name="images")
-        x = _conv_bn(inputs, 32, 3, "Conv2d_1a_3x3", strides=2)
-        x = _conv_bn(x, 32, 3, "Conv2d_2a_3x3")
-        x = _conv_bn(x, 64, 3, "Conv2d_2b_3x3", padding="same")
-        x = keras.layers.MaxPooling2D(3, strides=2, name="maxpool1")(x)
-        x = _conv_bn(x, 80, 1, "Conv2d_3b_1x1")
-        x = _conv_bn(x, 192, 3, "Conv2d_4a_3x3")
-        x = keras.layers.MaxPooling2D(3, strides=2, name="maxpool2")(x)
-        x = _inception_a(x, 32, "Mixed_5b")
-        x = _inception_a(x, 64, "Mixed_5c")
-        x = _inception_a(x, 64, "Mixed_5d")
-        x = _inception_b(x, "Mixed_6a")
-        x = _inception_c(x, 128, "Mixed_6b")
-        x = _inception_c(x, 160, "Mixed_6c")
-        x = _inception_c(x, 160, "Mixed_6d")
-        x = _inception_c(x, 192, "Mixed_6e")
-        x = _inception_d(x, "Mixed_7a")
-        x = _inception_e(x, "Mixed_7b", max_pool=False)
-        x = _inception_e(x, "Mixed_7c", max_pool=True)
-        features = keras.layers.GlobalAveragePooling2D(name="avgpool")(x)
+        x = _conv_bn(inputs, 32, 3, "Conv2d_1a_3x3", dtype, strides=2)
+        x = _conv_bn(x, 32, 3, "Conv2d_2a_3x3", dtype)
+        x = _conv_bn(x, 64, 3, "Conv2d_2b_3x3", dtype, padding="same")
+        x = keras.layers.MaxPooling2D(3, strides=2, dtype=dtype, name="maxpool1")(x)
+        x = _conv_bn(x, 80, 1, "Conv2d_3b_1x1", dtype)
+        x = _conv_bn(x, 192, 3, "Conv2d_4a_3x3", dtype)
+        x = keras.layers.MaxPooling2D(3, strides=2, dtype=dtype, name="maxpool2")(x)
+        x = _inception_a(x, 32, "Mixed_5b", dtype)
+        x = _inception_a(x, 64, "Mixed_5c", dtype)
+        x = _inception_a(x, 64, "Mixed_5d", dtype)
+        x = _inception_b(x, "Mixed_6a", dtype)
+        x = _inception_c(x, 128, "Mixed_6b", dtype)
+        x = _inception_c(x, 160, "Mixed_6c", dtype)
+        x = _inception_c(x, 160, "Mixed_6d", dtype)
+        x = _inception_c(x, 192, "Mixed_6e", dtype)
+        x = _inception_d(x, "Mixed_7a", dtype)
+        x = _inception_e(x, "Mixed_7b", dtype, max_pool=False)
+        x = _inception_e(x, "Mixed_7c", dtype, max_pool=True)
+        features = keras.layers.GlobalAveragePooling2D(dtype=dtype, name="avgpool")(x)
         outputs = features
         if include_logits:
-            logits = keras.layers.Dense(1008, name="fc")(features)
+            logits = keras.layers.Dense(1008, dtype=dtype, name="fc")(features)
             outputs = [features, logits]
         kwargs.setdefault("name", "fid_inception_v3")
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
@@ -198,14 +213,10 @@ class FIDInceptionV3(keras.Model):
 
     def get_config(self):
         return {
+            **super().get_config(),
             "input_shape": self.input_shape_arg,
             "include_logits": self.include_logits,
-            "name": self.name,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
     def feature_extractor(self, value_range=(-1.0, 1.0), batch_size: int = 64):
         """A `FeatureExtractor` for images in `value_range` (resized to this model's input)."""

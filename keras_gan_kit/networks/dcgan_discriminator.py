@@ -7,6 +7,7 @@ import keras
 from keras_gan_kit.layers import DownsampleBlock, SpectralNormalization
 from keras_gan_kit.layers.normalization import check_normalization
 from keras_gan_kit.networks._validation import check_image_size
+from keras_gan_kit.networks.network import Network
 from keras_gan_kit.utils.validation import check_positive_int
 
 __all__ = ["DCGANDiscriminator"]
@@ -15,7 +16,7 @@ CONDITIONINGS = ("projection", "auxiliary")
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class DCGANDiscriminator(keras.Model):
+class DCGANDiscriminator(Network):
     """DCGAN discriminator: `DownsampleBlock`s down to 4x4, then one logit.
 
     One stride-2 `DownsampleBlock` per halving of resolution down to 4x4
@@ -45,7 +46,7 @@ class DCGANDiscriminator(keras.Model):
             image into `num_classes` classes (ACGAN, Odena et al. 2017; `GAN`
             then adds the auxiliary-classifier terms). Ignored without
             `num_classes`. Defaults to `"projection"`.
-        **kwargs: `keras.Model` arguments (`name`, `dtype`).
+        **kwargs: `Network` arguments (`name`, `dtype`, `trainable`).
 
     Example:
 
@@ -137,8 +138,7 @@ class DCGANDiscriminator(keras.Model):
 
     def get_config(self):
         return {
-            "name": self.name,
-            "trainable": self.trainable,
+            **super().get_config(),
             "image_size": self.image_size,
             "channels": self.channels,
             "base_filters": self.base_filters,
@@ -149,7 +149,3 @@ class DCGANDiscriminator(keras.Model):
             "num_classes": self.num_classes,
             "conditioning": self.conditioning,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

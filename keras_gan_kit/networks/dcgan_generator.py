@@ -11,13 +11,14 @@ from keras_gan_kit.layers import (
 )
 from keras_gan_kit.layers.normalization import check_normalization, make_normalization
 from keras_gan_kit.networks._validation import check_image_size
+from keras_gan_kit.networks.network import Network
 from keras_gan_kit.utils.validation import check_positive_int
 
 __all__ = ["DCGANGenerator"]
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class DCGANGenerator(keras.Model):
+class DCGANGenerator(Network):
     """DCGAN generator: latent -> 4x4 feature map -> `UpsampleBlock`s -> image.
 
     A dense projection to `4 x 4 x filters`, then one `UpsampleBlock` per
@@ -50,7 +51,7 @@ class DCGANGenerator(keras.Model):
             and shift are per class (de Vries et al. 2017; as in SNGAN's and
             BigGAN's generators); needs `normalization="batch"`. Ignored
             without `num_classes`. Defaults to `"embedding"`.
-        **kwargs: `keras.Model` arguments (`name`, `dtype`).
+        **kwargs: `Network` arguments (`name`, `dtype`, `trainable`).
 
     Example:
 
@@ -129,7 +130,7 @@ class DCGANGenerator(keras.Model):
                 [x, labels]
             )
         else:
-            norm = make_normalization(normalization, name="project_norm")
+            norm = make_normalization(normalization, name="project_norm", dtype=dtype)
             if norm is not None:
                 x = norm(x)
         x = keras.layers.ReLU(dtype=dtype, name="project_relu")(x)
@@ -173,8 +174,7 @@ class DCGANGenerator(keras.Model):
 
     def get_config(self):
         return {
-            "name": self.name,
-            "trainable": self.trainable,
+            **super().get_config(),
             "image_size": self.image_size,
             "channels": self.channels,
             "latent_dim": self.latent_dim,
@@ -185,7 +185,3 @@ class DCGANGenerator(keras.Model):
             "num_classes": self.num_classes,
             "conditioning": self.conditioning,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

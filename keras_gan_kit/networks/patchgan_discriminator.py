@@ -10,6 +10,7 @@ from keras_gan_kit.layers.normalization import (
     check_normalization,
     make_normalization,
 )
+from keras_gan_kit.networks.network import Network
 from keras_gan_kit.utils.validation import check_positive_int
 
 __all__ = ["PatchGANDiscriminator"]
@@ -36,7 +37,7 @@ def patchgan_output_size(size: int, num_layers: int) -> int:
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class PatchGANDiscriminator(keras.Model):
+class PatchGANDiscriminator(Network):
     """PatchGAN discriminator: one real/fake logit per overlapping image patch.
 
     The "basic" discriminator of pix2pix and CycleGAN: `num_layers` 4x4
@@ -68,7 +69,7 @@ class PatchGANDiscriminator(keras.Model):
         image_size: int or None. Input height and width; None (the default)
             makes the network fully convolutional (inputs `(None, None, C)`).
             Defaults to None.
-        **kwargs: `keras.Model` arguments (`name`, `dtype`).
+        **kwargs: `Network` arguments (`name`, `dtype`, `trainable`).
 
     Example:
 
@@ -162,8 +163,7 @@ class PatchGANDiscriminator(keras.Model):
 
     def get_config(self):
         return {
-            "name": self.name,
-            "trainable": self.trainable,
+            **super().get_config(),
             "input_channels": self.input_channels,
             "condition_channels": self.condition_channels,
             "base_filters": self.base_filters,
@@ -172,7 +172,3 @@ class PatchGANDiscriminator(keras.Model):
             "spectral_norm": self.spectral_norm,
             "image_size": self.image_size,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

@@ -11,6 +11,7 @@ from keras_gan_kit.layers.normalization import (
     make_normalization,
 )
 from keras_gan_kit.layers.residual_block import check_dropout
+from keras_gan_kit.networks.network import Network
 from keras_gan_kit.networks.unet_generator import check_divisible_size
 from keras_gan_kit.utils.validation import check_non_negative_int, check_positive_int
 
@@ -22,7 +23,7 @@ def _init():
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class ResNetGenerator(keras.Model):
+class ResNetGenerator(Network):
     """CycleGAN ResNet generator: image -> image through residual blocks.
 
     Reflection pad 3, 7x7 convolution to `base_filters`, norm, ReLU;
@@ -53,7 +54,7 @@ class ResNetGenerator(keras.Model):
             `"layer"` or `"none"`. Defaults to `"instance"`.
         dropout: float. Dropout inside each residual block (the reference's
             `use_dropout` uses 0.5; CycleGAN trains without). Defaults to 0.
-        **kwargs: `keras.Model` arguments (`name`, `dtype`).
+        **kwargs: `Network` arguments (`name`, `dtype`, `trainable`).
 
     Example:
 
@@ -166,8 +167,7 @@ class ResNetGenerator(keras.Model):
 
     def get_config(self):
         return {
-            "name": self.name,
-            "trainable": self.trainable,
+            **super().get_config(),
             "image_size": self.image_size,
             "input_channels": self.input_channels,
             "output_channels": self.output_channels,
@@ -177,7 +177,3 @@ class ResNetGenerator(keras.Model):
             "normalization": self.normalization,
             "dropout": self.dropout,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

@@ -7,6 +7,7 @@ import keras
 from keras_gan_kit.layers import UNetDownBlock, UNetUpBlock
 from keras_gan_kit.layers.normalization import NORMALIZATIONS, check_normalization
 from keras_gan_kit.layers.residual_block import check_dropout
+from keras_gan_kit.networks.network import Network
 from keras_gan_kit.utils.validation import check_positive_int
 
 __all__ = ["UNetGenerator"]
@@ -27,7 +28,7 @@ def check_divisible_size(image_size, num_downsamples, arg="image_size"):
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class UNetGenerator(keras.Model):
+class UNetGenerator(Network):
     """pix2pix U-Net generator: image -> image, with skip connections.
 
     An encoder of `num_downsamples` `UNetDownBlock`s (filters
@@ -65,7 +66,7 @@ class UNetGenerator(keras.Model):
         normalization: str. `"batch"` (pix2pix), `"instance"` (non-affine, as
             the reference's `--norm instance`), `"layer"` or `"none"`.
             Defaults to `"batch"`.
-        **kwargs: `keras.Model` arguments (`name`, `dtype`).
+        **kwargs: `Network` arguments (`name`, `dtype`, `trainable`).
 
     Example:
 
@@ -161,8 +162,7 @@ class UNetGenerator(keras.Model):
 
     def get_config(self):
         return {
-            "name": self.name,
-            "trainable": self.trainable,
+            **super().get_config(),
             "image_size": self.image_size,
             "input_channels": self.input_channels,
             "output_channels": self.output_channels,
@@ -172,7 +172,3 @@ class UNetGenerator(keras.Model):
             "dropout": self.dropout,
             "normalization": self.normalization,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

@@ -1,0 +1,83 @@
+"""`Network`: the base of the bundled functional networks (config with dtype)."""
+
+from __future__ import annotations
+
+import keras
+
+__all__ = ["Network"]
+
+
+class Network(keras.Model):
+    """Base class of the bundled functional networks: a config that keeps the dtype policy.
+
+    A `Network` is a functional `keras.Model` whose constructor takes plain
+    arguments (sizes, widths, options) and builds the graph. Its config is
+    those arguments, so `from_config` rebuilds the same graph and a `.keras`
+    file loads back into the same class. The base `get_config` writes `name`,
+    `trainable` and `dtype` (the dtype policy, serialized as Keras serializes
+    layer policies); subclasses add their own constructor arguments:
+
+    ```python
+    def get_config(self):
+        return {**super().get_config(), "image_size": self.image_size, ...}
+    ```
+
+    The dtype policy is the one the network was built with: the `dtype`
+    argument if given, else the global policy at construction
+    (`keras.config.set_dtype_policy`). So a network built under
+    `mixed_bfloat16`, saved and loaded in a process whose global policy is
+    float32 comes back `mixed_bfloat16`, layer for layer (a plain
+    `keras.Model` subclass with a hand-written `get_config` would come back
+    float32). Subclasses build their layers with `dtype=kwargs.get("dtype")`
+    (None follows the global policy) except where they pin float32 on
+    purpose, as the logits and `tanh` outputs of the bundled networks.
+
+    Args:
+        inputs: `keras.Input` tensor(s) of the graph.
+        outputs: output tensor(s) of the graph.
+        dtype: str, `keras.DTypePolicy` or None. The dtype policy the graph's
+            layers were built with; None means the global policy. Defaults
+            to None.
+        **kwargs: other `keras.Model` arguments (`name`, `trainable`).
+
+    Example:
+
+    ```python
+    @keras.saving.register_keras_serializable(package="my_package")
+    class TinyCritic(keras_gan_kit.networks.Network):
+        def __init__(self, features=2, width=16, **kwargs):
+            dtype = kwargs.get("dtype")
+            x = keras.Input((features,))
+            h = keras.layers.Dense(width, activation="relu", dtype=dtype)(x)
+            logits = keras.layers.Dense(1, dtype="float32")(h)
+            super().__init__(inputs=x, outputs=logits, **kwargs)
+            self.features = features
+            self.width = width
+
+        def get_config(self):
+            return {**super().get_config(), "features": self.features, "width": self.width}
+    ```
+    """
+
+    def __init__(self, inputs, outputs, dtype=None, **kwargs):
+        super().__init__(inputs=inputs, outputs=outputs, **kwargs)
+        # A functional `keras.Model` ignores `dtype` (its layers carry their own
+        # policies), so record the policy the graph was built with.
+        if dtype is not None:
+            self.dtype_policy = keras.dtype_policies.get(dtype)
+
+    def get_config(self):
+        # Not `super().get_config()`: a functional model's config is its layer
+        # graph, which the constructors of the subclasses do not take.
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if config.get("dtype") is not None:
+            config["dtype"] = keras.dtype_policies.get(config["dtype"])
+        return cls(**config)

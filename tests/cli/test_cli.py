@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import keras_gan_kit as kgk
 from keras_gan_kit import cli
 
 TINY = [
@@ -137,18 +138,49 @@ def test_python_dash_m_entry_point():
     assert result.returncode == 0 and "--resume" in result.stdout
 
 
-def test_penalty_spec_parsing():
-    from keras_gan_kit.cli.train.dcgan import penalty_spec
+def test_penalty_spec_parsing_and_old_run_folders():
+    from keras_gan_kit.cli.train.dcgan import penalties_from_config, penalty_spec
 
     assert penalty_spec("r1") == "r1"  # the class default strength (gamma=10)
     assert penalty_spec("R1:10") == "r1:10:1"
     assert penalty_spec("gp:5:4") == "gp:5:4"
     assert penalty_spec("gradient-penalty:5") == "gp:5:1"
+    # config.json of older runs holds spec strings; newer ones serialized penalties
+    gp = keras.saving.serialize_keras_object(kgk.losses.GradientPenalty(5.0, interval=4))
+    r1, r2, gp = penalties_from_config(["r1:10:1", "r2", gp])
+    assert (type(r1).__name__, r1.gamma, r1.interval) == ("R1Penalty", 10.0, 1)
+    assert (type(r2).__name__, r2.gamma) == ("R2Penalty", 10.0)
+    assert (type(gp).__name__, gp.weight, gp.interval) == ("GradientPenalty", 5.0, 4)
+
+
+def test_penalties_are_stored_serialized_and_read_on_resume(tmp_path, monkeypatch):
+    compiled = []
+
+    def record_fit(self, *args, **kwargs):  # the compiled penalties, without training
+        compiled.append([(type(p).__name__, p.gamma, p.interval) for p in self.penalties])
+
+    monkeypatch.setattr(kgk.GAN, "fit", record_fit)
+    out = tmp_path / "run"
+    argv = ["train", "--output", str(out), "--penalty", "r1:2:2", "--penalty", "R2", *TINY]
+    assert cli.main([*argv, "--discriminator-normalization", "none"]) == 0
+    r1, r2 = json.loads((out / "config.json").read_text())["train"]["penalty"]
+    assert r1["class_name"] == "R1Penalty" and r1["config"]["gamma"] == 2.0
+    assert r1["config"]["interval"] == 2 and r2["class_name"] == "R2Penalty"
+    assert cli.main(["train", "--output", str(out), "--resume", "--quiet"]) == 0
+    assert compiled == [[("R1Penalty", 2.0, 2), ("R2Penalty", 10.0, 1)]] * 2
+
+
+def test_old_invocations_parse_as_before():
+    parser = cli.build_parser()
+    args = parser.parse_args(["train", "--epochs", "2", "pix2pix", "--l1-weight", "5"])
+    assert (args.recipe, args.model, args.epochs, args.l1_weight) == ("pix2pix", "pix2pix", 2, 5)
+    args = parser.parse_args(["train", "--quiet", "--penalty", "gp"])
+    assert (args.recipe, args.model, args.penalty) == ("dcgan", None, ["gp"])
+    with pytest.raises(SystemExit):  # no abbreviation: --data is not dcgan's --dataset
+        parser.parse_args(["train", "--data", "demo"])
 
 
 def test_ctrl_c_saves_a_usable_model(tmp_path, capsys, monkeypatch):
-    import keras_gan_kit as kgk
-
     real_fit = kgk.GAN.fit
 
     def fit_then_interrupt(self, *args, **kwargs):

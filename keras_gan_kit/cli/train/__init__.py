@@ -132,10 +132,13 @@ def _recipe_position(args, names, takes_value) -> int | None:
 
 def _default_recipe(args, names) -> str:
     """`dcgan`, or with `--resume --output RUN` the recipe recorded in RUN/config.json."""
-    peek = argparse.ArgumentParser(add_help=False)
+    peek = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
     peek.add_argument("--output")
     peek.add_argument("--resume", action="store_true")
-    known, _ = peek.parse_known_args(args)
+    try:
+        known, _ = peek.parse_known_args(args)
+    except argparse.ArgumentError:  # e.g. --output without a value: the recipe reports it
+        return DEFAULT_RECIPE
     if known.resume and known.output:
         try:
             with open(os.path.join(known.output, run_folder.CONFIG_FILE)) as f:

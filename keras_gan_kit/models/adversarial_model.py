@@ -88,7 +88,7 @@ class AdversarialModel(keras.Model):
       `keras_gan_kit.trainers.PhaseContext`) and return `(loss, logs)`;
     - `unpack_batch(data)`: the batch structure the loss functions receive;
     - optionally `generator_inputs(batch)` (for generator regularizers),
-      `finish_step(batch)` (e.g. an EMA update), `log_names()`, `_seed_generators()`
+      `finish_step(batch)` (e.g. an EMA update), `log_names()`, `_saved_seed_generators()`
       and a `compile()` with the family's own arguments that calls
       `super().compile(optimizers=..., loss=..., config=..., **kwargs)`.
 
@@ -415,7 +415,8 @@ class AdversarialModel(keras.Model):
         raise NotImplementedError(
             f"{type(self).__name__}.evaluate() and fit(validation_data=...) are not "
             "supported: adversarial losses do not measure sample quality. Track FID with "
-            "keras_gan_kit.callbacks.FIDMonitor, or use keras_gan_kit.metrics on the outputs."
+            "keras_gan_kit.callbacks.FIDMonitor, or use keras_gan_kit.metrics on the outputs "
+            "(FID, KID; L1/PSNR/SSIM on held-out pairs for translation)."
         )
 
     test_step = _no_evaluation
@@ -465,7 +466,7 @@ class AdversarialModel(keras.Model):
                 )
         return cls(**config)
 
-    def _seed_generators(self):
+    def _saved_seed_generators(self):
         """The seed generators whose state is saved with the model."""
         return [self.seed_generator]
 
@@ -475,12 +476,12 @@ class AdversarialModel(keras.Model):
         Keras does not save `SeedGenerator` state by itself; storing it makes
         a resumed run draw the same noise as an uninterrupted one.
         """
-        for i, generator in enumerate(self._seed_generators()):
+        for i, generator in enumerate(self._saved_seed_generators()):
             store[str(i)] = ops.convert_to_numpy(generator.state)
 
     def load_own_variables(self, store):
         """Restores the seed states saved by `save_own_variables`."""
-        generators = self._seed_generators()
+        generators = self._saved_seed_generators()
         if len(store.keys()) != len(generators):
             warnings.warn(
                 f"Not restoring {type(self).__name__}'s seed state: the file stores "

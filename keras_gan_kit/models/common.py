@@ -52,3 +52,13 @@ def ends_in_tanh(model) -> bool:
         return False
     activation = getattr(layers[-1], "activation", None)
     return getattr(activation, "__name__", None) == "tanh"
+
+
+def check_network(network, arg):
+    """Raises `ValueError` unless `network` is a Keras layer or model."""
+    if not isinstance(network, keras.layers.Layer):
+        raise ValueError(
+            f"`{arg}` must be a keras.Model or keras.layers.Layer. Received: "
+            f"{arg}={network!r} of type {type(network).__name__}"
+        )
+    return network

@@ -6,15 +6,19 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gan_kit import losses as losses_lib
 from keras_gan_kit.datasets.unpaired_dataset import UnpairedDataset
 from keras_gan_kit.layers.image_history_buffer import ImageHistoryBuffer
-from keras_gan_kit.models.pix2pix import _check_network, probe_shape
-from keras_gan_kit.models.translation_model import (
-    TranslationModel,
+from keras_gan_kit.models.adversarial_model import AdversarialModel
+from keras_gan_kit.models.common import check_network
+from keras_gan_kit.models.translation import (
     check_image_array,
+    probe_shape,
     reference_generator_scale,
     translate_images,
+    warn_if_critic_loss,
 )
+from keras_gan_kit.trainers import Phase
 from keras_gan_kit.utils.validation import check_non_negative_int, check_non_negative_number
 
 __all__ = ["CycleGAN"]
@@ -25,7 +29,7 @@ def _l1(a, b):
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class CycleGAN(TranslationModel):
+class CycleGAN(AdversarialModel):
     """Unpaired translation between two image domains A and B, trained by `fit()`.
 
     Two generators (`generator_ab`: A -> B, `generator_ba`: B -> A) and two
@@ -76,7 +80,9 @@ class CycleGAN(TranslationModel):
             generators' input shape; required for fully convolutional
             generators when `history_size > 0`.
         seed: int. Seed of the training noise. Defaults to None.
-        **kwargs: `keras.Model` arguments (`name`, `dtype`).
+        **kwargs: `keras_gan_kit.models.AdversarialModel` arguments
+            (`augmentation`: a differentiable augmentation of every image
+            either discriminator sees) and `keras.Model` ones (`name`, `dtype`).
 
     Example:
 
@@ -103,6 +109,11 @@ class CycleGAN(TranslationModel):
     """
 
     network_names = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
+    optimizer_arguments = {
+        "generators": "generator_optimizer",
+        "discriminators": "discriminator_optimizer",
+    }
+    generator_optimizer_name = "generators"
 
     def __init__(
         self,
@@ -117,18 +128,17 @@ class CycleGAN(TranslationModel):
         seed=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(seed=seed, **kwargs)
         for arg, network in (
             ("generator_ab", generator_ab),
             ("generator_ba", generator_ba),
             ("discriminator_a", discriminator_a),
             ("discriminator_b", discriminator_b),
         ):
-            _check_network(network, arg)
+            check_network(network, arg)
         self.cycle_weight = check_non_negative_number(cycle_weight, "cycle_weight")
         self.identity_weight = check_non_negative_number(identity_weight, "identity_weight")
         self.history_size = check_non_negative_int(history_size, "history_size")
-        self._init_seed(seed)
         self.generator_ab = generator_ab
         self.generator_ba = generator_ba
         self.discriminator_a = discriminator_a
@@ -200,22 +210,25 @@ class CycleGAN(TranslationModel):
                 )
         return channels_a, channels_b
 
-    def _scalar_config(self):
-        return {
-            "cycle_weight": self.cycle_weight,
-            "identity_weight": self.identity_weight,
-            "history_size": self.history_size,
-            "image_size": self.image_size,
-        }
+    def get_config(self):
+        """Config: the four networks (serialized), the weights, sizes and `seed`."""
+        config = super().get_config()
+        config.update(
+            {
+                "cycle_weight": self.cycle_weight,
+                "identity_weight": self.identity_weight,
+                "history_size": self.history_size,
+                "image_size": self.image_size,
+            }
+        )
+        return config
 
     def compile(
         self,
         generator_optimizer="auto",
         discriminator_optimizer="auto",
         loss="least_squares",
-        jit_compile="auto",
-        steps_per_execution: int = 1,
-        run_eagerly: bool = False,
+        **kwargs,
     ):
         """Configures training.
 
@@ -228,35 +241,58 @@ class CycleGAN(TranslationModel):
                 separate instance. Defaults to `"auto"`.
             loss: adversarial loss. Defaults to `"least_squares"` (LSGAN, the
                 paper's).
-            jit_compile: bool or `"auto"`, as in `keras.Model.compile`.
-            steps_per_execution: int. Defaults to 1.
-            run_eagerly: bool. Defaults to False.
+            **kwargs: the engine's arguments (see
+                `keras_gan_kit.models.AdversarialModel.compile`):
+                `generator_regularizers` (applied to both generators),
+                `jit_compile` (default `"auto"`), `steps_per_execution`
+                (default 1) and `run_eagerly`.
         """
-        self._compile_phases(
+        adversarial_loss = losses_lib.get(loss)
+        warn_if_critic_loss(adversarial_loss)
+        super().compile(
             optimizers={
-                "generators": (generator_optimizer, "generator_optimizer"),
-                "discriminators": (discriminator_optimizer, "discriminator_optimizer"),
+                "generators": generator_optimizer,
+                "discriminators": discriminator_optimizer,
             },
-            variables={
-                "generators": self.generator_ab.trainable_variables
-                + self.generator_ba.trainable_variables,
-                "discriminators": self.discriminator_a.trainable_variables
-                + self.discriminator_b.trainable_variables,
-            },
-            loss=loss,
-            jit_compile=jit_compile,
-            steps_per_execution=steps_per_execution,
-            run_eagerly=run_eagerly,
+            loss=adversarial_loss,
+            **kwargs,
         )
 
-    def _log_names(self):
+    def optimizer_variables(self):
+        """Both generators' variables (one optimizer), both discriminators' (another)."""
+        return {
+            "generators": self.generator_ab.trainable_variables
+            + self.generator_ba.trainable_variables,
+            "discriminators": self.discriminator_a.trainable_variables
+            + self.discriminator_b.trainable_variables,
+        }
+
+    def log_names(self):
+        """`d_loss`, `g_loss`, `cycle` and `identity`."""
         return ["d_loss", "g_loss", "cycle", "identity"]
 
-    def _phase_specs(self):
+    def phases(self):
+        """Both generators, then both discriminators on history-buffer translations."""
+        variables = self.optimizer_variables()
         return [
-            ("generators", self._generators_loss, "generators"),
-            ("discriminators", self._discriminators_loss, "discriminators"),
+            Phase(
+                "generators",
+                self._generators_loss,
+                variables["generators"],
+                self.optimizer["generators"],
+                log_names=("g_loss", "cycle", "identity"),
+            ),
+            Phase(
+                "discriminators",
+                self._discriminators_loss,
+                variables["discriminators"],
+                self.optimizer["discriminators"],
+                log_names=("d_loss",),
+            ),
         ]
+
+    def _logits(self, discriminator, images):
+        return ops.cast(discriminator(self.augment(images), training=True), "float32")
 
     def _translate(self, generator, images):
         return ops.cast(generator(images, training=True), "float32")
@@ -270,7 +306,8 @@ class CycleGAN(TranslationModel):
         loss = self.adversarial_loss.generator_loss(self._logits(discriminator, fake), real_logits)
         return reference_generator_scale(self.adversarial_loss) * loss
 
-    def _generators_loss(self, real_a, real_b):
+    def _generators_loss(self, batch, context):
+        real_a, real_b = batch
         fake_b = self._translate(self.generator_ab, real_a)
         fake_a = self._translate(self.generator_ba, real_b)
         adversarial = self._adversarial(self.discriminator_b, fake_b, real_b) + self._adversarial(
@@ -301,7 +338,11 @@ class CycleGAN(TranslationModel):
         }
         return total, logs
 
-    def _discriminators_loss(self, real_a, real_b, pooled_a, pooled_b):
+    def _discriminators_loss(self, batch, context):
+        real_a, real_b = batch
+        # The buffers hold plain state: updated here, outside any gradient path.
+        pooled_a = self.history_a(context.carry["_fake_a"], seed=self.seed_generator)
+        pooled_b = self.history_b(context.carry["_fake_b"], seed=self.seed_generator)
         loss_a = self.adversarial_loss.discriminator_loss(
             self._logits(self.discriminator_a, real_a), self._logits(self.discriminator_a, pooled_a)
         )
@@ -311,20 +352,22 @@ class CycleGAN(TranslationModel):
         loss = loss_a + loss_b
         return loss, {"d_loss": loss}
 
-    def _step(self, data):
+    def unpack_batch(self, data):
+        """`(images_a, images_b)` as float32 from a batch of the two domains."""
         if not isinstance(data, (tuple, list)) or len(data) < 2:
             raise ValueError(
                 "CycleGAN.fit() needs (image_a, image_b) batches: fit(images_a, images_b) or "
                 "a dataset of tuples."
             )
-        real_a = ops.cast(data[0], "float32")
-        real_b = ops.cast(data[1], "float32")
-        logs = self._run("generators", real_a, real_b)
-        # The buffers are updated outside the differentiated loss (plain state).
-        pooled_a = self.history_a(logs["_fake_a"], seed=self.seed_generator)
-        pooled_b = self.history_b(logs["_fake_b"], seed=self.seed_generator)
-        self._run("discriminators", real_a, real_b, pooled_a, pooled_b)
-        return self._finish_step()
+        return ops.cast(data[0], "float32"), ops.cast(data[1], "float32")
+
+    def generator_inputs(self, batch):
+        """Both generators on their source domain's images, for generator regularizers."""
+        real_a, real_b = batch
+        return [
+            (lambda x: self.generator_ab(x, training=True), real_a),
+            (lambda x: self.generator_ba(x, training=True), real_b),
+        ]
 
     def fit(self, x=None, y=None, **kwargs):
         """Trains on two unaligned image sets; see `keras.Model.fit`.
@@ -343,7 +386,7 @@ class CycleGAN(TranslationModel):
         Returns:
             A `keras.callbacks.History`.
         """
-        self._check_fit_arguments(kwargs)
+        self._check_compiled()
         if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
             if y is None:
                 raise ValueError(

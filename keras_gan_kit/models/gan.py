@@ -902,7 +902,7 @@ class GAN(AdversarialModel):
         )
         return config
 
-    def _seed_generators(self):
+    def _saved_seed_generators(self):
         return [self.seed_generator, self.sampling_seed_generator]
 
     @classmethod

@@ -6,44 +6,24 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gan_kit.models.translation_model import (
-    TranslationModel,
-    _fixed_size,
-    _size_multiple,
+from keras_gan_kit import losses as losses_lib
+from keras_gan_kit.models.adversarial_model import AdversarialModel
+from keras_gan_kit.models.common import check_network
+from keras_gan_kit.models.translation import (
     check_image_array,
+    probe_shape,
     reference_generator_scale,
     translate_images,
+    warn_if_critic_loss,
 )
+from keras_gan_kit.trainers import Phase
 from keras_gan_kit.utils.validation import check_non_negative_number
 
 __all__ = ["Pix2Pix"]
 
 
-def _check_network(network, arg):
-    if not isinstance(network, keras.layers.Layer):
-        raise ValueError(
-            f"`{arg}` must be a keras.Model or keras.layers.Layer. Received: "
-            f"{arg}={network!r} of type {type(network).__name__}"
-        )
-
-
-def probe_shape(generator, channels=None):
-    """A small input batch shape a generator accepts, from its input and size multiple."""
-    inputs = getattr(generator, "inputs", None)
-    fixed = _fixed_size(generator)
-    if channels is None:
-        if not inputs or inputs[0].shape[-1] is None:
-            raise ValueError(
-                "Cannot tell the generator's input channels: it has no symbolic input. "
-                "Use a functional generator (e.g. keras_gan_kit.networks.UNetGenerator)."
-            )
-        channels = int(inputs[0].shape[-1])
-    size = fixed or (max(_size_multiple(generator), 32),) * 2
-    return (1, *size, channels)
-
-
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
-class Pix2Pix(TranslationModel):
+class Pix2Pix(AdversarialModel):
     """Paired image-to-image translation with a conditional GAN, trained by `fit()`.
 
     The generator maps an input image to an output image; the discriminator
@@ -79,7 +59,10 @@ class Pix2Pix(TranslationModel):
         l1_weight: float. Weight of the L1 term (the paper's lambda).
             Defaults to 100.
         seed: int. Seed of the training noise. Defaults to None.
-        **kwargs: `keras.Model` arguments (`name`, `dtype`).
+        **kwargs: `keras_gan_kit.models.AdversarialModel` arguments
+            (`augmentation`: a differentiable augmentation applied to the
+            discriminator's `[input_image, image]` pairs, one transform per
+            pair) and `keras.Model` ones (`name`, `dtype`).
 
     Example:
 
@@ -104,11 +87,10 @@ class Pix2Pix(TranslationModel):
     network_names = ("generator", "discriminator")
 
     def __init__(self, generator, discriminator, l1_weight=100.0, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        _check_network(generator, "generator")
-        _check_network(discriminator, "discriminator")
+        super().__init__(seed=seed, **kwargs)
+        check_network(generator, "generator")
+        check_network(discriminator, "discriminator")
         self.l1_weight = check_non_negative_number(l1_weight, "l1_weight")
-        self._init_seed(seed)
         self.generator = generator
         self.discriminator = discriminator
         d_inputs = getattr(discriminator, "inputs", None)
@@ -140,23 +122,26 @@ class Pix2Pix(TranslationModel):
             )
 
     def _discriminate(self, source, image, training=True):
+        """Float32 logits of `[source, image]` (or `image`), augmented together in training."""
         if self._conditional_discriminator:
+            image, source = self.augment(image, source, training=training)
             logits = self.discriminator([source, image], training=training)
         else:
-            logits = self.discriminator(image, training=training)
+            logits = self.discriminator(self.augment(image, training=training), training=training)
         return ops.cast(logits, "float32")
 
-    def _scalar_config(self):
-        return {"l1_weight": self.l1_weight}
+    def get_config(self):
+        """Config: both networks (serialized), `l1_weight` and `seed`."""
+        config = super().get_config()
+        config["l1_weight"] = self.l1_weight
+        return config
 
     def compile(
         self,
         generator_optimizer="auto",
         discriminator_optimizer="auto",
         loss="non_saturating",
-        jit_compile="auto",
-        steps_per_execution: int = 1,
-        run_eagerly: bool = False,
+        **kwargs,
     ):
         """Configures training.
 
@@ -167,35 +152,54 @@ class Pix2Pix(TranslationModel):
                 instance. Defaults to `"auto"`.
             loss: adversarial loss name or `keras_gan_kit.losses.AdversarialLoss`.
                 Defaults to `"non_saturating"` (the paper's).
-            jit_compile: bool or `"auto"`, as in `keras.Model.compile`.
-            steps_per_execution: int. Defaults to 1.
-            run_eagerly: bool. Defaults to False.
+            **kwargs: the engine's arguments (see
+                `keras_gan_kit.models.AdversarialModel.compile`):
+                `generator_regularizers`, `jit_compile` (default `"auto"`),
+                `steps_per_execution` (default 1) and `run_eagerly`.
         """
-        self._compile_phases(
+        adversarial_loss = losses_lib.get(loss)
+        warn_if_critic_loss(adversarial_loss)
+        super().compile(
             optimizers={
-                "generator": (generator_optimizer, "generator_optimizer"),
-                "discriminator": (discriminator_optimizer, "discriminator_optimizer"),
+                "generator": generator_optimizer,
+                "discriminator": discriminator_optimizer,
             },
-            variables={
-                "generator": self.generator.trainable_variables,
-                "discriminator": self.discriminator.trainable_variables,
-            },
-            loss=loss,
-            jit_compile=jit_compile,
-            steps_per_execution=steps_per_execution,
-            run_eagerly=run_eagerly,
+            loss=adversarial_loss,
+            **kwargs,
         )
 
-    def _log_names(self):
+    def optimizer_variables(self):
+        """The generator's and the discriminator's trainable variables, by optimizer."""
+        return {
+            "generator": self.generator.trainable_variables,
+            "discriminator": self.discriminator.trainable_variables,
+        }
+
+    def log_names(self):
+        """`d_loss`, `g_loss` and `l1`."""
         return ["d_loss", "g_loss", "l1"]
 
-    def _phase_specs(self):
+    def phases(self):
+        """The generator phase, then the discriminator phase on its detached translation."""
         return [
-            ("generator", self._generator_loss, "generator"),
-            ("discriminator", self._discriminator_loss, "discriminator"),
+            Phase(
+                "generator",
+                self._generator_loss,
+                self.generator.trainable_variables,
+                self.optimizer["generator"],
+                log_names=("g_loss", "l1"),
+            ),
+            Phase(
+                "discriminator",
+                self._discriminator_loss,
+                self.discriminator.trainable_variables,
+                self.optimizer["discriminator"],
+                log_names=("d_loss",),
+            ),
         ]
 
-    def _generator_loss(self, source, target):
+    def _generator_loss(self, batch, context):
+        source, target = batch
         fake = ops.cast(self.generator(source, training=True), "float32")
         real_logits = (
             self._discriminate(source, target)
@@ -209,23 +213,26 @@ class Pix2Pix(TranslationModel):
         logs = {"g_loss": adversarial, "l1": l1, "_fake": ops.stop_gradient(fake)}
         return adversarial + self.l1_weight * l1, logs
 
-    def _discriminator_loss(self, source, target, fake):
+    def _discriminator_loss(self, batch, context):
+        source, target = batch
+        fake = context.carry["_fake"]
         loss = self.adversarial_loss.discriminator_loss(
             self._discriminate(source, target), self._discriminate(source, fake)
         )
         return loss, {"d_loss": loss}
 
-    def _step(self, data):
+    def unpack_batch(self, data):
+        """`(input_images, target_images)` as float32 from a batch of pairs."""
         if not isinstance(data, (tuple, list)) or len(data) < 2:
             raise ValueError(
                 "Pix2Pix.fit() needs (input_image, target_image) pairs: fit(inputs, targets) "
                 "or a dataset of tuples."
             )
-        source = ops.cast(data[0], "float32")
-        target = ops.cast(data[1], "float32")
-        logs = self._run("generator", source, target)
-        self._run("discriminator", source, target, ops.stop_gradient(logs["_fake"]))
-        return self._finish_step()
+        return ops.cast(data[0], "float32"), ops.cast(data[1], "float32")
+
+    def generator_inputs(self, batch):
+        """The generator and the input images, for generator regularizers."""
+        return [(lambda x: self.generator(x, training=True), batch[0])]
 
     def fit(self, x=None, y=None, **kwargs):
         """Trains on `(input_image, target_image)` pairs; see `keras.Model.fit`.
@@ -239,7 +246,7 @@ class Pix2Pix(TranslationModel):
         Returns:
             A `keras.callbacks.History`.
         """
-        self._check_fit_arguments(kwargs)
+        self._check_compiled()
         if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
             if y is None:
                 raise ValueError(

@@ -99,7 +99,7 @@ def test_all_four_networks_are_updated_and_history_fills():
         seed=0,
     )
     model.compile()
-    networks = model._networks()
+    networks = list(model.networks().values())
     before = [weights(n) for n in networks]
     history = model.fit(a, b, batch_size=2, epochs=1, verbose=0)  # 4 batches of 2
     for network, old in zip(networks, before):

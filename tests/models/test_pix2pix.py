@@ -141,7 +141,7 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="`generator` must be a keras.Model"):
         Pix2Pix("unet", tiny_discriminator())
     model = Pix2Pix(tiny_generator(), tiny_discriminator())
-    with pytest.raises(ValueError, match="before compile"):
+    with pytest.raises(ValueError, match="before Pix2Pix.compile"):
         model.fit(*pairs(), verbose=0)
     with pytest.raises(NotImplementedError, match="L1/PSNR/SSIM"):
         model.evaluate(*pairs())

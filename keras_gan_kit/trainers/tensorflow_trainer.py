@@ -12,10 +12,33 @@ from keras_gan_kit.trainers.phase import Phase, scaled_loss
 class TensorFlowTrainer:
     """Runs update phases with `tf.GradientTape`; jit is Keras' `tf.function`."""
 
+    def __init__(self):
+        self._models = []
+
     def train_step(self, model, args, step_fn):
         """Keras' TF contract: `train_step(data) -> logs`."""
         (data,) = args
-        return step_fn(data)
+        self._models.append(model)
+        try:
+            return step_fn(data)
+        finally:
+            self._models.pop()
+
+    @contextlib.contextmanager
+    def _discarding_state(self):
+        """Restores the model's non-trainable variables on exit (inside a train step).
+
+        `input_gradients`/`vjp` promise that `fn`'s state updates (BatchNorm
+        statistics) are dropped, as they are on JAX.
+        """
+        if not self._models:
+            yield
+            return
+        variables = list(self._models[-1].non_trainable_variables)
+        saved = [tf.identity(v.value) for v in variables]
+        yield
+        for v, value in zip(variables, saved):
+            v.assign(value)
 
     def run_phase(self, phase: Phase, *inputs):
         """Differentiates `phase.loss_fn` and applies `phase.optimizer`."""
@@ -48,7 +71,7 @@ class TensorFlowTrainer:
         """`fn(x)` under a nested tape; the pullback is recorded by the outer tape."""
         x = tf.stop_gradient(tf.convert_to_tensor(x))
         tape = tf.GradientTape()
-        with tape:
+        with self._discarding_state(), tape:
             tape.watch(x)
             outputs = fn(x)
 
@@ -60,7 +83,7 @@ class TensorFlowTrainer:
     def input_gradients(self, fn, x):
         """Input gradient under a nested tape (differentiable by the outer one)."""
         x = tf.stop_gradient(tf.convert_to_tensor(x))
-        with tf.GradientTape() as tape:
+        with self._discarding_state(), tf.GradientTape() as tape:
             tape.watch(x)
             outputs = tf.cast(fn(x), tf.float32)
             total = tf.reduce_sum(outputs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import torch
 
 from keras_gan_kit.trainers.phase import Phase, scaled_loss
@@ -10,10 +12,35 @@ from keras_gan_kit.trainers.phase import Phase, scaled_loss
 class TorchTrainer:
     """Runs update phases with `torch.autograd.grad` and `optimizer.apply`."""
 
+    def __init__(self):
+        self._models = []
+
     def train_step(self, model, args, step_fn):
         """Keras' torch contract: `train_step(data) -> logs`."""
         (data,) = args
-        return step_fn(data)
+        self._models.append(model)
+        try:
+            return step_fn(data)
+        finally:
+            self._models.pop()
+
+    @contextlib.contextmanager
+    def _discarding_state(self):
+        """Restores the model's non-trainable variables on exit (inside a train step).
+
+        `input_gradients`/`vjp` promise that `fn`'s state updates (BatchNorm
+        statistics) are dropped, as they are on JAX.
+        """
+        if not self._models:
+            yield
+            return
+        variables = list(self._models[-1].non_trainable_variables)
+        with torch.no_grad():
+            saved = [v.value.detach().clone() for v in variables]
+        yield
+        with torch.no_grad():
+            for v, value in zip(variables, saved):
+                v.assign(value)
 
     def run_phase(self, phase: Phase, *inputs):
         """Differentiates `phase.loss_fn` w.r.t. the phase's variables and applies them.
@@ -44,7 +71,7 @@ class TorchTrainer:
     def vjp(self, fn, x):
         """`fn(x)` with a pullback that keeps its graph (`create_graph=True`)."""
         x = torch.as_tensor(x).detach().requires_grad_(True)
-        with torch.enable_grad():
+        with self._discarding_state(), torch.enable_grad():
             outputs = fn(x)
 
         def pullback(cotangent):
@@ -62,7 +89,7 @@ class TorchTrainer:
     def input_gradients(self, fn, x):
         """Input gradient with `create_graph=True`, so it can be differentiated."""
         x = torch.as_tensor(x).detach().requires_grad_(True)
-        with torch.enable_grad():
+        with self._discarding_state(), torch.enable_grad():
             outputs = fn(x).float()
             (grads,) = torch.autograd.grad(outputs.sum(), x, create_graph=True)
         return outputs, grads

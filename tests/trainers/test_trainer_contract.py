@@ -369,11 +369,6 @@ def test_input_gradients_treat_x_as_a_constant():
     np.testing.assert_allclose(ops.convert_to_numpy(model.a.layers[0].bias), expected_ba, 1e-5)
 
 
-@pytest.mark.xfail(
-    BACKEND != "jax",
-    strict=True,
-    reason="documented as discarded, but TensorFlow and PyTorch keep these updates",
-)
 def test_input_gradients_discard_state_updates_of_fn():
     """`trainers.input_gradients` says BatchNorm updates made by `fn` are discarded."""
 

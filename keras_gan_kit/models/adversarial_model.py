@@ -13,15 +13,9 @@ from keras_gan_kit.losses.regularizers import GeneratorRegularizer
 from keras_gan_kit.models.common import loss_scaled, resolve_optimizer, uses_float16
 from keras_gan_kit.optimizers import OptimizerGroup
 from keras_gan_kit.trainers import Phase, PhaseContext
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import check_positive_int, check_seed
 
 __all__ = ["AdversarialModel"]
-
-
-def _check_seed(seed):
-    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-        raise ValueError(f"`seed` must be an int or None. Received: seed={seed!r}")
-    return seed
 
 
 def _serialize(value):
@@ -119,7 +113,7 @@ class AdversarialModel(keras.Model):
                 f"of discriminator inputs) or None. Received: augmentation={augmentation!r} of "
                 f"type {type(augmentation).__name__}"
             )
-        self.seed = _check_seed(seed)
+        self.seed = check_seed(seed)
         self.seed_generator = keras.random.SeedGenerator(seed, name="training_seed")
         self.augmentation = augmentation
         self.adversarial_loss = None

@@ -12,14 +12,17 @@ from keras_gan_kit.layers.image_history_buffer import ImageHistoryBuffer
 from keras_gan_kit.models.adversarial_model import AdversarialModel
 from keras_gan_kit.models.common import check_network
 from keras_gan_kit.models.translation import (
-    check_image_array,
     probe_shape,
     reference_generator_scale,
     translate_images,
     warn_if_critic_loss,
 )
 from keras_gan_kit.trainers import Phase
-from keras_gan_kit.utils.validation import check_non_negative_int, check_non_negative_number
+from keras_gan_kit.utils.validation import (
+    check_image_array,
+    check_non_negative_int,
+    check_non_negative_number,
+)
 
 __all__ = ["CycleGAN"]
 

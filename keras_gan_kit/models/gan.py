@@ -16,7 +16,11 @@ from keras_gan_kit import trainers
 from keras_gan_kit.models.adversarial_model import AdversarialModel
 from keras_gan_kit.models.common import ends_in_tanh
 from keras_gan_kit.trainers import Phase
-from keras_gan_kit.utils.validation import check_positive_int, check_positive_number
+from keras_gan_kit.utils.validation import (
+    check_labels,
+    check_positive_int,
+    check_positive_number,
+)
 
 __all__ = ["GAN"]
 
@@ -688,32 +692,7 @@ class GAN(AdversarialModel):
                 f"This GAN is unconditional; it takes no labels. Received: {arg}. Build it "
                 "with num_classes=... and conditional networks for class-conditional use."
             )
-        labels = np.asarray(ops.convert_to_numpy(labels))
-        if labels.ndim == 2 and labels.shape[1] == self.num_classes and self.num_classes > 1:
-            labels = labels.argmax(axis=1)
-        elif labels.ndim == 2 and labels.shape[1] == 1:
-            labels = labels[:, 0]
-        if labels.ndim != 1:
-            raise ValueError(
-                f"`{arg}` must have shape (n,) of integers or (n, {self.num_classes}) one-hot. "
-                f"Received: {arg}.shape={labels.shape}"
-            )
-        if labels.dtype.kind == "f":
-            if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)):
-                raise ValueError(f"`{arg}` must hold integer class ids. Received non-integers.")
-        elif labels.dtype.kind not in "iu":
-            raise ValueError(f"`{arg}` must hold integer class ids. Received dtype {labels.dtype}.")
-        if labels.size and (labels.min() < 0 or labels.max() >= self.num_classes):
-            raise ValueError(
-                f"`{arg}` must lie in [0, {self.num_classes}). Received values from "
-                f"{labels.min()} to {labels.max()}."
-            )
-        if num_samples is not None and len(labels) != num_samples:
-            raise ValueError(
-                f"`{arg}` must have one label per sample: expected {num_samples}, received "
-                f"{len(labels)}."
-            )
-        return labels.astype("int32")
+        return check_labels(labels, self.num_classes, num_samples=num_samples, arg=arg)
 
     def _check_training_data(self, x):
         """Checks what can be checked cheaply before training; returns `x`.

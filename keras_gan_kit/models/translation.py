@@ -8,40 +8,9 @@ import numpy as np
 from keras import ops
 
 from keras_gan_kit import losses as losses_lib
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import check_image_array, check_positive_int
 
 __all__ = ["translate_images"]
-
-
-def check_image_array(images, arg, image_rank=3, in_tanh_range=True):
-    """Checks a NumPy image array before training; returns it as float32.
-
-    Integers are refused (they would be trained as if in [-1, 1]); values must
-    be finite and, when `in_tanh_range`, within [-1, 1].
-    """
-    images = np.asarray(images)
-    if images.ndim != image_rank + 1:
-        raise ValueError(
-            f"`{arg}` must be a batch of images of shape (n, height, width, channels). "
-            f"Received: {arg}.shape={images.shape}"
-        )
-    if images.dtype.kind != "f":
-        raise ValueError(
-            f"`{arg}` holds {images.dtype} values. Scale images to [-1, 1] floats first, "
-            "e.g. x.astype('float32') / 127.5 - 1.0 for uint8 images."
-        )
-    if len(images) == 0:
-        raise ValueError(f"`{arg}` is empty. Received: {arg}.shape={images.shape}")
-    if not np.all(np.isfinite(images)):
-        raise ValueError(f"`{arg}` contains NaN or inf values.")
-    low, high = float(images.min()), float(images.max())
-    if in_tanh_range and (low < -1.0 - 1e-3 or high > 1.0 + 1e-3):
-        raise ValueError(
-            f"`{arg}` spans [{low:g}, {high:g}]; images must lie in [-1, 1] (the range "
-            "of the tanh generators). Scale them first, e.g. x / 127.5 - 1.0 for 0-255 "
-            "images or x * 2 - 1 for [0, 1] images."
-        )
-    return images.astype("float32", copy=False)
 
 
 def reference_generator_scale(adversarial_loss) -> float:

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from keras_gan_kit.layers import DownsampleBlock, UpsampleBlock
+from tests.test_case import run_layer_test
 
 
 @pytest.mark.parametrize(
@@ -15,14 +16,10 @@ from keras_gan_kit.layers import DownsampleBlock, UpsampleBlock
         (DownsampleBlock, {"filters": 5, "spectral_norm": True}, (2, 8, 8, 3), (2, 4, 4, 5)),
     ],
 )
-def test_shapes_and_config(cls, kwargs, in_shape, out_shape):
-    layer = cls(**kwargs)
+def test_layer_contract(cls, kwargs, in_shape, out_shape):
     x = np.random.default_rng(0).normal(size=in_shape).astype("float32")
-    y = layer(x, training=True)
-    assert tuple(y.shape) == out_shape
+    layer = run_layer_test(cls, kwargs, x, out_shape)
     assert tuple(layer.compute_output_shape(in_shape)) == out_shape
-    restored = cls.from_config(layer.get_config())
-    assert restored.get_config() == layer.get_config()
 
 
 def test_bias_only_without_normalization():

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from keras_gan_kit.layers import SpectralNormalization
+from tests.test_case import run_layer_test
 
 
 def test_dense_divides_by_largest_singular_value():
@@ -40,10 +41,23 @@ def test_conv2d_transpose_uses_output_channel_axis():
     np.testing.assert_allclose(y, keras.ops.convert_to_numpy(reference(x)), rtol=1e-4, atol=1e-5)
 
 
-def test_config_and_errors():
-    layer = SpectralNormalization(keras.layers.Dense(2), power_iterations=2)
-    restored = SpectralNormalization.from_config(layer.get_config())
-    assert restored.power_iterations == 2
+def test_layer_contract():
+    x = np.random.default_rng(2).normal(size=(3, 4)).astype("float32")
+    # The wrapped layer keeps its own dtype policy (it is built by the caller), so the
+    # mixed-precision check, which builds the wrapper with `dtype=`, does not apply.
+    layer = run_layer_test(
+        SpectralNormalization,
+        {"layer": keras.layers.Dense(2), "power_iterations": 2},
+        x,
+        (3, 2),
+        expected_num_trainable_weights=2,
+        expected_num_non_trainable_weights=1,
+        run_precision_check=False,
+    )
+    assert layer.power_iterations == 2
+
+
+def test_errors():
     with pytest.raises(ValueError, match="power_iterations=0"):
         SpectralNormalization(keras.layers.Dense(2), power_iterations=0)
     with pytest.raises(ValueError, match="layer=ReLU"):

@@ -10,7 +10,7 @@ from keras_gan_kit.layers import (
     UNetUpBlock,
 )
 from keras_gan_kit.layers.normalization import check_normalization, make_normalization
-from tests.test_case import assert_serialization_round_trip
+from tests.test_case import assert_serialization_round_trip, run_layer_test
 
 
 def numpy(x):
@@ -71,6 +71,17 @@ def test_instance_norm_float16_compute_in_float32():
     np.testing.assert_allclose(numpy(y).astype("float32"), ref, atol=5e-3)
 
 
+def test_instance_norm_layer_contract():
+    x = rng_images((2, 4, 4, 3), loc=1.0)
+    run_layer_test(
+        InstanceNormalization,
+        {"epsilon": 1e-3},
+        x,
+        (2, 4, 4, 3),
+        expected_num_trainable_weights=2,
+    )
+
+
 def test_instance_norm_config_and_bad_epsilon():
     layer = InstanceNormalization(epsilon=1e-3, center=False)
     restored = assert_serialization_round_trip(layer)
@@ -109,11 +120,17 @@ def test_reflection_padding_matches_numpy(padding, np_pad):
     assert tuple(layer.compute_output_shape((None, None, 6, 3))) == (None, None, y.shape[2], 3)
 
 
-def test_reflection_padding_symbolic_config_and_errors():
+def test_reflection_padding_contract_and_errors():
     out = ReflectionPadding2D(3)(keras.Input((8, 8, 2)))
     assert tuple(out.shape) == (None, 14, 14, 2)
-    restored = assert_serialization_round_trip(ReflectionPadding2D(((1, 2), (0, 1))))
-    assert restored.padding == ((1, 2), (0, 1))
+    layer = run_layer_test(
+        ReflectionPadding2D,
+        {"padding": ((1, 2), (0, 1))},
+        rng_images((2, 4, 4, 2)),
+        (2, 7, 5, 2),
+        expected_num_trainable_weights=0,
+    )
+    assert layer.padding == ((1, 2), (0, 1))
     with pytest.raises(ValueError, match="padding=-1"):
         ReflectionPadding2D(-1)
     with pytest.raises(ValueError, match="padding="):
@@ -158,9 +175,15 @@ def test_residual_block_branch_matches_numpy():
     np.testing.assert_allclose(y, ref, atol=1e-5)
 
 
-def test_residual_block_options_and_errors():
-    block = ResidualBlock(8, dropout=0.5)
+def test_residual_block_contract_options_and_errors():
     x = rng_images((2, 4, 4, 8))
+    block = run_layer_test(
+        ResidualBlock,
+        {"filters": 8, "dropout": 0.5},
+        x,
+        (2, 4, 4, 8),
+        expected_num_trainable_weights=2,
+    )
     assert tuple(block(x, training=True).shape) == (2, 4, 4, 8)
     assert not block.conv_1.use_bias  # instance norm follows: no bias
     assert isinstance(block.norm_1, InstanceNormalization)
@@ -196,6 +219,17 @@ def test_unet_blocks_shapes_and_config(normalization):
     for layer in (down, up):
         restored = assert_serialization_round_trip(layer)
         assert restored.normalization == normalization
+
+
+@pytest.mark.parametrize(
+    "cls, kwargs, in_shape, out_shape",
+    [
+        (UNetDownBlock, {"filters": 5}, (2, 8, 8, 3), (2, 4, 4, 5)),
+        (UNetUpBlock, {"filters": 4, "normalization": "instance"}, (2, 4, 4, 5), (2, 8, 8, 4)),
+    ],
+)
+def test_unet_blocks_contract(cls, kwargs, in_shape, out_shape):
+    run_layer_test(cls, kwargs, rng_images(in_shape), out_shape)
 
 
 def test_unet_down_block_matches_numpy_conv_with_padding_one():

@@ -4,6 +4,7 @@ import pytest
 
 import keras_gan_kit as kgk
 from keras_gan_kit.networks import DCGANDiscriminator, DCGANGenerator
+from tests.test_case import no_weight_init
 
 
 @pytest.mark.parametrize("size, channels", [(8, 1), (16, 1), (32, 3), (64, 3)])
@@ -18,27 +19,23 @@ def test_output_shapes_at_any_power_of_two(size, channels):
 
 
 def test_cifar10_dcgan_layout():
-    g = DCGANGenerator(image_size=32, channels=3, latent_dim=128)
+    with no_weight_init():
+        g = DCGANGenerator(image_size=32, channels=3, latent_dim=128)
     shapes = [tuple(layer.output.shape[1:]) for layer in g.layers if layer.name.startswith("up_")]
     assert shapes == [(8, 8, 128), (16, 16, 64)]
     assert tuple(g.get_layer("reshape").output.shape[1:]) == (4, 4, 256)
 
 
 def test_spectral_norm_and_normalization_options():
-    d = DCGANDiscriminator(image_size=16, channels=1, spectral_norm=True, normalization="none")
+    with no_weight_init():
+        d = DCGANDiscriminator(image_size=16, channels=1, spectral_norm=True, normalization="none")
+        d_bn = DCGANDiscriminator(image_size=16, channels=1, normalization="batch")
+        g = DCGANGenerator(image_size=16, channels=1, normalization="none")
     kinds = {type(layer).__name__ for block in d.layers for layer in getattr(block, "_layers", [])}
     assert "SpectralNormalization" in kinds
     assert not any(isinstance(w, keras.Variable) and "moving_mean" in w.path for w in d.weights)
-    d_bn = DCGANDiscriminator(image_size=16, channels=1, normalization="batch")
     assert any("moving_mean" in w.path for w in d_bn.weights)
-    g = DCGANGenerator(image_size=16, channels=1, normalization="none")
     assert not any("moving_mean" in w.path for w in g.weights)
-
-
-def test_logits_float32_under_mixed_precision():
-    keras.config.set_dtype_policy("mixed_bfloat16")
-    d = DCGANDiscriminator(image_size=8, channels=1, base_filters=8)
-    assert keras.backend.standardize_dtype(d(np.zeros((1, 8, 8, 1), "float32")).dtype) == "float32"
 
 
 @pytest.mark.parametrize(
@@ -54,18 +51,6 @@ def test_logits_float32_under_mixed_precision():
 def test_bad_arguments(cls, kwargs, match):
     with pytest.raises(ValueError, match=match):
         cls(**kwargs)
-
-
-@pytest.mark.parametrize("cls", [DCGANGenerator, DCGANDiscriminator])
-def test_config_round_trip_and_same_outputs_with_same_weights(cls):
-    net = cls(image_size=8, channels=1, base_filters=8, spectral_norm=True)
-    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(net))
-    assert restored.get_config() == net.get_config()
-    restored.set_weights(net.get_weights())
-    x = np.random.default_rng(0).normal(size=(2,) + tuple(net.input.shape[1:])).astype("float32")
-    np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(restored(x)), keras.ops.convert_to_numpy(net(x)), atol=1e-5
-    )
 
 
 def test_dcgan_with_spectral_norm_trains_and_saves(tmp_path):

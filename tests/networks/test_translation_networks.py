@@ -4,11 +4,11 @@ import pytest
 
 from keras_gan_kit.layers import InstanceNormalization, ResidualBlock, UNetUpBlock
 from keras_gan_kit.networks import PatchGANDiscriminator, ResNetGenerator, UNetGenerator
-from tests.test_case import BACKEND
+from tests.test_case import no_weight_init, run_model_saving_test
 
-# Full-size networks: weight initialization compiles one XLA program per kernel shape on JAX
-# (tens of seconds on a 2-core CPU), so those checks run there only with --run-slow.
-slow_on_jax = pytest.mark.slow if BACKEND == "jax" else lambda f: f
+# Structural checks (shapes, layouts, parameter counts) build the networks in `no_weight_init()`:
+# nothing is drawn for the weights, so even the full-size networks build in a fraction of a
+# second on every backend (on JAX, initializing them compiles one XLA program per kernel shape).
 
 
 def numpy(x):
@@ -42,7 +42,8 @@ def trainable_count(model):
     ],
 )
 def test_unet_output_shapes(kwargs, in_shape):
-    g = UNetGenerator(base_filters=4, max_filters=8, **kwargs)
+    with no_weight_init():
+        g = UNetGenerator(base_filters=4, max_filters=8, **kwargs)
     assert symbolic_shape(g, in_shape) == in_shape[:3] + (g.output_channels,)
     assert tuple(g.inputs[0].shape) == (
         None,
@@ -52,9 +53,9 @@ def test_unet_output_shapes(kwargs, in_shape):
     )
 
 
-@slow_on_jax
 def test_unet_256_layout_matches_pix2pix():
-    g = UNetGenerator()  # unet_256
+    with no_weight_init():
+        g = UNetGenerator()  # unet_256
     down = [tuple(g.get_layer(f"down_{i}").output.shape[1:]) for i in range(1, 9)]
     assert down == [
         (128, 128, 64),
@@ -139,13 +140,14 @@ def test_unet_dropout_is_on_in_training_only():
     ],
 )
 def test_resnet_output_shapes(kwargs, in_shape):
-    g = ResNetGenerator(base_filters=4, num_residual_blocks=2, **kwargs)
+    with no_weight_init():
+        g = ResNetGenerator(base_filters=4, num_residual_blocks=2, **kwargs)
     assert symbolic_shape(g, in_shape) == in_shape[:3] + (g.output_channels,)
 
 
-@slow_on_jax
 def test_resnet_9blocks_layout_matches_cyclegan():
-    g = ResNetGenerator(image_size=256)
+    with no_weight_init():
+        g = ResNetGenerator(image_size=256)
     shapes = {
         name: tuple(g.get_layer(name).output.shape[1:])
         for name in ("stem_relu", "down_1_relu", "down_2_relu", "res_9", "up_1_relu", "up_2_relu")
@@ -226,15 +228,16 @@ def test_resnet_down_and_up_convolutions_align_with_the_reference():
     ],
 )
 def test_patchgan_output_shapes(kwargs, size, out_size):
-    d = PatchGANDiscriminator(input_channels=1, base_filters=2, **kwargs)
+    with no_weight_init():
+        d = PatchGANDiscriminator(input_channels=1, base_filters=2, **kwargs)
+        fixed = PatchGANDiscriminator(input_channels=1, base_filters=2, image_size=size, **kwargs)
     assert symbolic_shape(d, (2, size, size, 1)) == (2, out_size, out_size, 1)
-    fixed = PatchGANDiscriminator(input_channels=1, base_filters=2, image_size=size, **kwargs)
     assert tuple(fixed.output.shape) == (None, out_size, out_size, 1)
 
 
-@slow_on_jax
 def test_patchgan_70_layout_matches_pix2pix():
-    d = PatchGANDiscriminator(input_channels=3, condition_channels=3, image_size=256)
+    with no_weight_init():
+        d = PatchGANDiscriminator(input_channels=3, condition_channels=3, image_size=256)
     assert [tuple(i.shape) for i in d.inputs] == [(None, 256, 256, 3)] * 2
     assert tuple(d.get_layer("condition_and_image").output.shape) == (None, 256, 256, 6)
     assert [d.get_layer(f"layer_{i}_conv").filters for i in range(1, 5)] == [64, 128, 256, 512]
@@ -287,9 +290,10 @@ def test_patchgan_receptive_field_is_the_measured_one(num_layers, size, expected
 
 
 def test_patchgan_receptive_field_formula():
-    fields = [
-        PatchGANDiscriminator(base_filters=1, num_layers=n).receptive_field for n in (3, 4, 5)
-    ]
+    with no_weight_init():
+        fields = [
+            PatchGANDiscriminator(base_filters=1, num_layers=n).receptive_field for n in (3, 4, 5)
+        ]
     assert fields == [70, 142, 286]
 
 
@@ -313,38 +317,18 @@ def sample_inputs(net):
     return arrays[0] if len(arrays) == 1 else arrays
 
 
-def test_config_round_trip_and_keras_file_round_trip(tmp_path):
-    for k, net in enumerate(small_networks()):
-        restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(net))
-        assert type(restored) is type(net) and restored.get_config() == net.get_config()
+def test_keras_file_keeps_trained_state():
+    """Config, dtype and a single training call are covered by tests/networks/test_network.py;
+    here the saved state after training-mode calls (batch-norm statistics, power iteration)."""
+    for net in small_networks():
         x = sample_inputs(net)
         net(x, training=True)  # move batch-norm statistics and power-iteration vectors
-        path = tmp_path / f"net_{k}.keras"
-        net.save(path)
-        loaded = keras.models.load_model(path)
-        assert type(loaded) is type(net)
+        run_model_saving_test(net, x)
         y = numpy(net(x))
-        np.testing.assert_allclose(numpy(loaded(x)), y, atol=1e-6)
         assert y.dtype == np.float32
         if not isinstance(net, PatchGANDiscriminator):  # tanh images of the input size
             assert y.shape == x.shape[:3] + (net.output_channels,)
             assert -1 <= y.min() and y.max() <= 1
-
-
-def test_outputs_float32_under_mixed_float16():
-    keras.config.set_dtype_policy("mixed_float16")
-    for net in small_networks()[::2]:
-        out = net(sample_inputs(net))
-        assert keras.backend.standardize_dtype(out.dtype) == "float32"
-        assert np.all(np.isfinite(numpy(out)))
-        inner = [layer for layer in net.layers if isinstance(layer, keras.layers.Layer)]
-        assert any(layer.compute_dtype == "float16" for layer in inner)
-
-
-def test_dtype_argument_is_forwarded():
-    g = ResNetGenerator(base_filters=4, num_residual_blocks=1, dtype="mixed_bfloat16")
-    assert g.get_layer("res_1").compute_dtype == "bfloat16"
-    assert g.get_layer("tanh").compute_dtype == "float32"
 
 
 @pytest.mark.parametrize(

@@ -150,7 +150,11 @@ class PathLengthRegularizer(GeneratorRegularizer):
     def regularization(self, generator_fn, inputs, seed_generator):
         """`mean((||J^T y|| - pl_mean)^2)`; updates `pl_mean` (see the class docstring)."""
         if self.batch_shrink > 1:
-            size = ops.maximum(ops.shape(inputs)[0] // self.batch_shrink, 1)
+            batch = inputs.shape[0]  # static under JAX's jit, which needs static slices
+            if batch is not None:
+                size = max(int(batch) // self.batch_shrink, 1)
+            else:
+                size = ops.maximum(ops.shape(inputs)[0] // self.batch_shrink, 1)
             inputs = inputs[:size]
         outputs, pullback = trainers.vjp(generator_fn, inputs)
         shape = tuple(outputs.shape[1:])

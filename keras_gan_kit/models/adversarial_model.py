@@ -186,6 +186,10 @@ class AdversarialModel(keras.Model):
             `images` and each of `paired`, in order.
         """
         tensors = [ops.cast(t, "float32") for t in (images, *paired)]
+        if self.augmentation is not None and not self.augmentation.built:
+            # Built on the first (probe) call, so that fit() finds every layer built.
+            channels = sum(int(t.shape[-1]) for t in tensors)
+            self.augmentation.build((None, *tuple(tensors[0].shape[1:-1]), channels))
         if self.augmentation is None or not training:
             return tensors[0] if not paired else tuple(tensors)
         if not paired:

@@ -46,7 +46,10 @@ class TensorFlowTrainer:
         with tf.GradientTape() as tape:
             loss, logs = phase.loss_fn(*inputs)
             loss = scaled_loss(phase, loss)
-        grads = tape.gradient(loss, variables)
+        # Variables the loss does not reach get zero gradients, as on JAX.
+        grads = tape.gradient(
+            loss, [v.value for v in variables], unconnected_gradients=tf.UnconnectedGradients.ZERO
+        )
         phase.optimizer.apply(grads, variables)
         return logs
 
@@ -76,7 +79,12 @@ class TensorFlowTrainer:
             outputs = fn(x)
 
         def pullback(cotangent):
-            return tape.gradient(outputs, x, output_gradients=tf.cast(cotangent, outputs.dtype))
+            return tape.gradient(
+                outputs,
+                x,
+                output_gradients=tf.cast(cotangent, outputs.dtype),
+                unconnected_gradients=tf.UnconnectedGradients.ZERO,
+            )
 
         return outputs, pullback
 
@@ -87,4 +95,6 @@ class TensorFlowTrainer:
             tape.watch(x)
             outputs = tf.cast(fn(x), tf.float32)
             total = tf.reduce_sum(outputs)
-        return outputs, tape.gradient(total, x)
+        # An `fn` that ignores its input (e.g. behind an augmentation that
+        # replaces it) has a zero input gradient, as on JAX.
+        return outputs, tape.gradient(total, x, unconnected_gradients=tf.UnconnectedGradients.ZERO)

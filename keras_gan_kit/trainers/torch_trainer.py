@@ -55,8 +55,10 @@ class TorchTrainer:
         grads = torch.autograd.grad(
             scaled_loss(phase, loss), [v.value for v in variables], allow_unused=True
         )
+        # Variables the loss does not reach get zero gradients, as on JAX.
+        grads = [torch.zeros_like(v.value) if g is None else g for g, v in zip(grads, variables)]
         with torch.no_grad():
-            phase.optimizer.apply(list(grads), variables)
+            phase.optimizer.apply(grads, variables)
         return {name: value.detach() for name, value in logs.items()}
 
     def run_if(self, predicate, fn):
@@ -81,8 +83,9 @@ class TorchTrainer:
                     x,
                     grad_outputs=torch.as_tensor(cotangent).to(outputs.dtype),
                     create_graph=True,
+                    allow_unused=True,
                 )
-            return grads
+            return torch.zeros_like(x) if grads is None else grads
 
         return outputs, pullback
 
@@ -91,5 +94,6 @@ class TorchTrainer:
         x = torch.as_tensor(x).detach().requires_grad_(True)
         with self._discarding_state(), torch.enable_grad():
             outputs = fn(x).float()
-            (grads,) = torch.autograd.grad(outputs.sum(), x, create_graph=True)
-        return outputs, grads
+            (grads,) = torch.autograd.grad(outputs.sum(), x, create_graph=True, allow_unused=True)
+        # An `fn` that ignores its input has a zero input gradient, as on JAX.
+        return outputs, torch.zeros_like(x) if grads is None else grads

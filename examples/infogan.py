@@ -97,9 +97,9 @@ class InfoGAN(kgk.models.AdversarialModel):
         self.num_codes = num_codes
         self.noise_dim = noise_dim
         self.mi_weight = 1.0
-        # Build both networks once and check that they fit together.
+        # Build both networks (and the augmentation) once and check that they fit together.
         samples = generator(ops.zeros((2, noise_dim + num_codes)))
-        outputs = discriminator(samples)
+        outputs = discriminator(self.augment(samples, training=False))
         if not isinstance(outputs, (list, tuple)) or len(outputs) != 2:
             raise ValueError(
                 "The discriminator must return [logits, code_logits]. Received: "

@@ -7,38 +7,14 @@ import contextlib
 import tensorflow as tf
 
 from keras_gan_kit.trainers.phase import Phase, scaled_loss
+from keras_gan_kit.trainers.stateful_trainer import StatefulTrainer
 
 
-class TensorFlowTrainer:
+class TensorFlowTrainer(StatefulTrainer):
     """Runs update phases with `tf.GradientTape`; jit is Keras' `tf.function`."""
 
-    def __init__(self):
-        self._models = []
-
-    def train_step(self, model, args, step_fn):
-        """Keras' TF contract: `train_step(data) -> logs`."""
-        (data,) = args
-        self._models.append(model)
-        try:
-            return step_fn(data)
-        finally:
-            self._models.pop()
-
-    @contextlib.contextmanager
-    def _discarding_state(self):
-        """Restores the model's non-trainable variables on exit (inside a train step).
-
-        `input_gradients`/`vjp` promise that `fn`'s state updates (BatchNorm
-        statistics) are dropped, as they are on JAX.
-        """
-        if not self._models:
-            yield
-            return
-        variables = list(self._models[-1].non_trainable_variables)
-        saved = [tf.identity(v.value) for v in variables]
-        yield
-        for v, value in zip(variables, saved):
-            v.assign(value)
+    def _copy(self, variable):
+        return tf.identity(variable.value)
 
     def run_phase(self, phase: Phase, *inputs):
         """Differentiates `phase.loss_fn` and applies `phase.optimizer`."""

@@ -2,45 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import torch
 
 from keras_gan_kit.trainers.phase import Phase, scaled_loss
+from keras_gan_kit.trainers.stateful_trainer import StatefulTrainer
 
 
-class TorchTrainer:
+class TorchTrainer(StatefulTrainer):
     """Runs update phases with `torch.autograd.grad` and `optimizer.apply`."""
 
-    def __init__(self):
-        self._models = []
-
-    def train_step(self, model, args, step_fn):
-        """Keras' torch contract: `train_step(data) -> logs`."""
-        (data,) = args
-        self._models.append(model)
-        try:
-            return step_fn(data)
-        finally:
-            self._models.pop()
-
-    @contextlib.contextmanager
-    def _discarding_state(self):
-        """Restores the model's non-trainable variables on exit (inside a train step).
-
-        `input_gradients`/`vjp` promise that `fn`'s state updates (BatchNorm
-        statistics) are dropped, as they are on JAX.
-        """
-        if not self._models:
-            yield
-            return
-        variables = list(self._models[-1].non_trainable_variables)
+    def _copy(self, variable):
         with torch.no_grad():
-            saved = [v.value.detach().clone() for v in variables]
-        yield
+            return variable.value.detach().clone()
+
+    def _restore(self, variable, value):
         with torch.no_grad():
-            for v, value in zip(variables, saved):
-                v.assign(value)
+            variable.assign(value)
 
     def run_phase(self, phase: Phase, *inputs):
         """Differentiates `phase.loss_fn` w.r.t. the phase's variables and applies them.

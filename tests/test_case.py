@@ -310,8 +310,9 @@ def run_layer_test(
         policy = "mixed_float16"
         explicit = cls(**init_kwargs, dtype=policy)
         low = explicit(input_data)
-        under_global = _build_under_global_policy(lambda: cls(**init_kwargs), policy)
-        under_global(input_data)
+        with no_weight_init():
+            under_global = _build_under_global_policy(lambda: cls(**init_kwargs), policy)
+            under_global(_inputs_like(input_data))
         assert layer_policies(explicit) == layer_policies(under_global)
         assert explicit.dtype_policy.name == policy
         for w in explicit.weights:
@@ -359,10 +360,12 @@ def run_network_test(
     2. Config: `get_config` has the base keys (`name`, `trainable`, `dtype`);
        `serialize -> deserialize` gives the same class and config, and with
        the same weights the same outputs.
-    3. dtype: built with `dtype=policy` it has the config and per-layer
-       policies it has when built under the global `policy`, and keeps both
-       through a config round trip made under the float32 global policy; its
-       outputs keep `expected_output_dtype` and are finite.
+    3. dtype (structural, no weights drawn): built with `dtype=policy` it has
+       the config and per-layer policies it has when built under the global
+       `policy`, keeps both through a config round trip made under the
+       float32 global policy, and its outputs keep `expected_output_dtype`.
+       (Numerics under mixed precision, through a `.keras` file in a fresh
+       process: tests/networks/test_network.py.)
     4. With `run_saving_check`, a `.keras` round trip (`run_model_saving_test`).
 
     Returns the network of step 1.
@@ -380,19 +383,20 @@ def run_network_test(
     restored.set_weights(net.get_weights())
     _check_same_outputs(to_numpy(restored(input_data)), output, atol=1e-6)
 
-    explicit = cls(**init_kwargs, dtype=policy)
-    under_global = _build_under_global_policy(lambda: cls(**init_kwargs), policy)
+    # The dtype checks are structural: the networks are built without drawing weights.
+    with no_weight_init():
+        explicit = cls(**init_kwargs, dtype=policy)
+        under_global = _build_under_global_policy(lambda: cls(**init_kwargs), policy)
+        copy = cls.from_config(explicit.get_config())
+        low = explicit(_inputs_like(input_data))
     assert explicit.get_config() == under_global.get_config()
     assert keras.dtype_policies.get(explicit.get_config()["dtype"]).name == policy
     assert layer_policies(explicit) == layer_policies(under_global)
     assert any(name == policy for _, name in layer_policies(explicit))
-    copy = cls.from_config(explicit.get_config())
     assert copy.dtype_policy.name == policy
     assert layer_policies(copy) == layer_policies(explicit)
-    low = to_numpy(explicit(input_data))
-    for y in low if isinstance(low, list) else [low]:
-        assert str(y.dtype) == expected_output_dtype
-        assert np.all(np.isfinite(y.astype("float32")))
+    for y in low if isinstance(low, (list, tuple)) else [low]:
+        assert keras.backend.standardize_dtype(y.dtype) == expected_output_dtype
 
     if run_saving_check:
         run_model_saving_test(net, input_data)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import (
+    check_fraction,
+    check_positive_int,
+    check_positive_number,
+)
 
 __all__ = ["ConditionalBatchNormalization"]
 
@@ -54,18 +58,8 @@ class ConditionalBatchNormalization(keras.layers.Layer):
     def __init__(self, num_classes: int, momentum: float = 0.9, epsilon: float = 1e-5, **kwargs):
         super().__init__(**kwargs)
         self.num_classes = check_positive_int(num_classes, "num_classes")
-        if (
-            not isinstance(momentum, (int, float))
-            or isinstance(momentum, bool)
-            or not 0 <= momentum < 1
-        ):
-            raise ValueError(
-                f"`momentum` must be a number in [0, 1). Received: momentum={momentum!r}"
-            )
-        if not isinstance(epsilon, (int, float)) or isinstance(epsilon, bool) or epsilon <= 0:
-            raise ValueError(f"`epsilon` must be a positive number. Received: epsilon={epsilon!r}")
-        self.momentum = momentum
-        self.epsilon = epsilon
+        self.momentum = check_fraction(momentum, "momentum", high_open=True)
+        self.epsilon = check_positive_number(epsilon, "epsilon")
 
     def _split(self, shapes):
         if (

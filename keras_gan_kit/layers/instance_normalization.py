@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from keras_gan_kit.utils.validation import check_positive_number
+
 __all__ = ["InstanceNormalization"]
 
 
@@ -48,9 +50,7 @@ class InstanceNormalization(keras.layers.Layer):
 
     def __init__(self, epsilon: float = 1e-5, center: bool = True, scale: bool = True, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(epsilon, (int, float)) or isinstance(epsilon, bool) or epsilon <= 0:
-            raise ValueError(f"`epsilon` must be a positive number. Received: epsilon={epsilon!r}")
-        self.epsilon = epsilon
+        self.epsilon = check_positive_number(epsilon, "epsilon")
         self.center = bool(center)
         self.scale = bool(scale)
         self.supports_masking = True

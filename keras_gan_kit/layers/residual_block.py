@@ -10,18 +10,11 @@ from keras_gan_kit.layers.normalization import (
     make_normalization,
 )
 from keras_gan_kit.layers.reflection_padding_2d import ReflectionPadding2D
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import check_fraction, check_positive_int
 
 __all__ = ["ResidualBlock"]
 
 PADDINGS = ("reflect", "zero")
-
-
-def check_dropout(dropout, arg="dropout"):
-    """A rate in [0, 1); returns it as a float (internal)."""
-    if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout < 1:
-        raise ValueError(f"`{arg}` must be a number in [0, 1). Received: {arg}={dropout!r}")
-    return float(dropout)
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
@@ -76,7 +69,7 @@ class ResidualBlock(keras.layers.Layer):
                 f"Unknown padding. Received: padding={padding!r}. Expected one of {list(PADDINGS)}."
             )
         self.padding = padding
-        self.dropout = check_dropout(dropout)
+        self.dropout = check_fraction(dropout, "dropout", high_open=True)
         dtype = self.dtype_policy
         self.pad_1 = (
             ReflectionPadding2D(1, dtype=dtype, name="pad_1") if padding == "reflect" else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from keras_gan_kit.utils.validation import check_positive_int
+
 __all__ = ["SpectralNormalization"]
 
 
@@ -52,12 +54,7 @@ class SpectralNormalization(keras.layers.Wrapper):
 
     def __init__(self, layer, power_iterations: int = 1, **kwargs):
         super().__init__(layer, **kwargs)
-        if not isinstance(power_iterations, int) or power_iterations < 1:
-            raise ValueError(
-                "`power_iterations` must be an int >= 1. Received: "
-                f"power_iterations={power_iterations!r}"
-            )
-        self.power_iterations = power_iterations
+        self.power_iterations = check_positive_int(power_iterations, "power_iterations")
 
     def build(self, input_shape):
         if not self.layer.built:

@@ -9,8 +9,7 @@ from keras_gan_kit.layers.normalization import (
     check_normalization,
     make_normalization,
 )
-from keras_gan_kit.layers.residual_block import check_dropout
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import check_fraction, check_positive_int
 
 __all__ = ["UNetUpBlock"]
 
@@ -61,7 +60,7 @@ class UNetUpBlock(keras.layers.Layer):
         super().__init__(**kwargs)
         self.filters = check_positive_int(filters, "filters")
         self.normalization = check_normalization(normalization, choices=NORMALIZATIONS)
-        self.dropout = check_dropout(dropout)
+        self.dropout = check_fraction(dropout, "dropout", high_open=True)
         self.conv = keras.layers.Conv2DTranspose(
             filters,
             4,

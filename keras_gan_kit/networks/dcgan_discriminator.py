@@ -6,9 +6,8 @@ import keras
 
 from keras_gan_kit.layers import DownsampleBlock, SpectralNormalization
 from keras_gan_kit.layers.normalization import check_normalization
-from keras_gan_kit.networks._validation import check_image_size
 from keras_gan_kit.networks.network import Network
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import check_fraction, check_image_size, check_positive_int
 
 __all__ = ["DCGANDiscriminator"]
 
@@ -82,8 +81,7 @@ class DCGANDiscriminator(Network):
         check_positive_int(base_filters, "base_filters")
         check_positive_int(max_filters, "max_filters")
         normalization = check_normalization(normalization)
-        if not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
-            raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
+        dropout = check_fraction(dropout, "dropout", high_open=True)
         kwargs.setdefault("name", "dcgan_discriminator")
         dtype = kwargs.get("dtype")
 

@@ -10,9 +10,8 @@ from keras_gan_kit.layers import (
     UpsampleBlock,
 )
 from keras_gan_kit.layers.normalization import check_normalization, make_normalization
-from keras_gan_kit.networks._validation import check_image_size
 from keras_gan_kit.networks.network import Network
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import check_image_size, check_positive_int
 
 __all__ = ["DCGANGenerator"]
 

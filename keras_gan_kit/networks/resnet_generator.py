@@ -10,10 +10,13 @@ from keras_gan_kit.layers.normalization import (
     check_normalization,
     make_normalization,
 )
-from keras_gan_kit.layers.residual_block import check_dropout
 from keras_gan_kit.networks.network import Network
 from keras_gan_kit.networks.unet_generator import check_divisible_size
-from keras_gan_kit.utils.validation import check_non_negative_int, check_positive_int
+from keras_gan_kit.utils.validation import (
+    check_fraction,
+    check_non_negative_int,
+    check_positive_int,
+)
 
 __all__ = ["ResNetGenerator"]
 
@@ -94,7 +97,7 @@ class ResNetGenerator(Network):
                 f"{num_downsamples} downsamplings. Received: image_size={image_size}"
             )
         normalization = check_normalization(normalization, choices=NORMALIZATIONS)
-        dropout = check_dropout(dropout)
+        dropout = check_fraction(dropout, "dropout", high_open=True)
         kwargs.setdefault("name", "resnet_generator")
         dtype = kwargs.get("dtype")
         use_bias = normalization == "none"

@@ -6,9 +6,8 @@ import keras
 
 from keras_gan_kit.layers import UNetDownBlock, UNetUpBlock
 from keras_gan_kit.layers.normalization import NORMALIZATIONS, check_normalization
-from keras_gan_kit.layers.residual_block import check_dropout
 from keras_gan_kit.networks.network import Network
-from keras_gan_kit.utils.validation import check_positive_int
+from keras_gan_kit.utils.validation import check_fraction, check_positive_int
 
 __all__ = ["UNetGenerator"]
 
@@ -117,7 +116,7 @@ class UNetGenerator(Network):
         check_positive_int(output_channels, "output_channels")
         check_positive_int(base_filters, "base_filters")
         check_positive_int(max_filters, "max_filters")
-        dropout = check_dropout(dropout)
+        dropout = check_fraction(dropout, "dropout", high_open=True)
         normalization = check_normalization(normalization, choices=NORMALIZATIONS)
         kwargs.setdefault("name", "unet_generator")
         dtype = kwargs.get("dtype")

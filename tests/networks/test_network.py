@@ -68,7 +68,8 @@ def labels(n=2):
     return np.arange(n, dtype="int32") % 3
 
 
-# (class, tiny constructor arguments, inputs, output shape)
+# (class, tiny constructor arguments, inputs, output shape). Few distinct kernel shapes: on JAX
+# each new one compiles an initializer program, in this process and in the fresh one.
 NETWORKS = {
     "dcgan_generator": (
         DCGANGenerator,
@@ -116,21 +117,21 @@ NETWORKS = {
     ),
     "unet_generator": (
         UNetGenerator,
-        {"image_size": 16, "base_filters": 4, "max_filters": 8},
-        lambda: images((2, 16, 16, 3)),
-        (2, 16, 16, 3),
+        {"image_size": 8, "base_filters": 4, "max_filters": 4},
+        lambda: images((2, 8, 8, 3)),
+        (2, 8, 8, 3),
     ),
     "resnet_generator": (
         ResNetGenerator,
-        {"base_filters": 4, "num_residual_blocks": 1},
-        lambda: images((2, 16, 16, 3)),
-        (2, 16, 16, 3),
+        {"base_filters": 4, "num_residual_blocks": 1, "num_downsamples": 1},
+        lambda: images((2, 8, 8, 3)),
+        (2, 8, 8, 3),
     ),
     "patchgan_discriminator": (
         PatchGANDiscriminator,
-        {"input_channels": 3, "condition_channels": 1, "base_filters": 4},
-        lambda: [images((2, 32, 32, 1)), images((2, 32, 32, 3), seed=1)],
-        (2, 2, 2, 1),
+        {"input_channels": 3, "condition_channels": 1, "base_filters": 4, "num_layers": 1},
+        lambda: [images((2, 16, 16, 1)), images((2, 16, 16, 3), seed=1)],
+        (2, 6, 6, 1),
     ),
 }
 

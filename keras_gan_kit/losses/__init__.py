@@ -1,4 +1,4 @@
-"""Adversarial losses and penalties.
+"""Adversarial losses, discriminator penalties and generator regularizers.
 
 `get()` resolves a loss from a name, an alias, a config dict or an instance;
 `get_penalty()` does the same for penalties, and `available()` lists the names:
@@ -15,20 +15,30 @@ losses.available("penalties")  # {"gp": ("gradient_penalty",), "r1": (), "r2": (
 
 The names live on the classes (`class HingeLoss(AdversarialLoss,
 register_as="hinge")`); see `AdversarialLoss` and `Penalty` to register your own.
+Generator regularizers (`PathLengthRegularizer`) are passed as instances to
+`compile(generator_regularizers=[...])`.
 """
 
 from __future__ import annotations
 
 import keras
 
-from keras_gan_kit.losses import adversarial, penalties
+from keras_gan_kit.losses import adversarial, penalties, regularizers
 from keras_gan_kit.losses.adversarial import *  # noqa: F403 - classes and pure functions
 from keras_gan_kit.losses.adversarial import AdversarialLoss
 from keras_gan_kit.losses.penalties import *  # noqa: F403 - penalty classes
 from keras_gan_kit.losses.penalties import Penalty
 from keras_gan_kit.losses.registry import LOSSES, PENALTIES
+from keras_gan_kit.losses.regularizers import *  # noqa: F403 - generator regularizers
 
-__all__ = [*adversarial.__all__, *penalties.__all__, "available", "get", "get_penalty"]
+__all__ = [
+    *adversarial.__all__,
+    *penalties.__all__,
+    *regularizers.__all__,
+    "available",
+    "get",
+    "get_penalty",
+]
 
 _REGISTRIES = {"losses": LOSSES, "penalties": PENALTIES}
 

@@ -78,6 +78,15 @@ class InfoGAN(kgk.models.AdversarialModel):
         **kwargs: `keras_gan_kit.models.AdversarialModel` arguments
             (`augmentation`) and `keras.Model` ones (`name`, `dtype`).
 
+    Example:
+
+    ```python
+    model = InfoGAN(build_generator(), build_discriminator(), num_codes=8, noise_dim=4)
+    model.compile(mi_weight=1.0)
+    model.fit(points, batch_size=256, epochs=20)
+    samples = model.generate(np.repeat(np.arange(8), 100))  # 100 samples per code value
+    ```
+
     References:
         Chen et al., "InfoGAN: Interpretable Representation Learning by
         Information Maximizing Generative Adversarial Nets", NeurIPS 2016.
@@ -313,7 +322,7 @@ def code_report(model: InfoGAN, centers: np.ndarray, per_code: int, seed: int) -
     for code in range(model.num_codes):
         modes = nearest[(codes == code) & close]
         counts = np.bincount(modes, minlength=len(centers))
-        dominant.append(int(counts.argmax()))
+        dominant.append(int(counts.argmax()) if len(modes) else None)  # None: no sample near one
         purity.append(float(counts.max() / per_code))  # share of all samples of the code
         agreement.append(float(counts.max() / max(len(modes), 1)))  # of its close samples
     return {
@@ -321,7 +330,7 @@ def code_report(model: InfoGAN, centers: np.ndarray, per_code: int, seed: int) -
         "dominant_modes": dominant,
         "purity": purity,
         "agreement": agreement,
-        "distinct_modes": len(set(dominant)),
+        "distinct_modes": len(set(dominant) - {None}),
         "coverage": kgk.metrics.mode_coverage(samples, centers, std=STD),
     }
 
@@ -367,7 +376,8 @@ def main(argv=None) -> dict:
         f"{np.mean(report['agreement']):.1%} of those within 3 std of a mode"
     )
     for code, (mode, purity) in enumerate(zip(report["dominant_modes"], report["purity"])):
-        print(f"  code {code} -> mode {mode} ({purity:.0%} of its samples)")
+        target = "no mode" if mode is None else f"mode {mode}"
+        print(f"  code {code} -> {target} ({purity:.0%} of its samples)")
     coverage = report["coverage"]
     print(
         f"Modes covered: {coverage['modes_covered']} / {coverage['num_modes']}; "

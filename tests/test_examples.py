@@ -46,6 +46,14 @@ EXAMPLES = {
             r"Label agreement: \d\.\d{3} \| CAS: skipped",
         ],
     ),
+    "infogan.py": (
+        ["--num-samples", "512", "--epochs", "1", "--verbose", "0"],
+        [
+            r"Backend: \w+ \| InfoGAN, 8 codes",
+            r"Q recovers the code of generated samples: \d+\.\d% \(chance 12\.5%\)",
+            r"Distinct modes picked by the 8 codes: \d / 8",
+        ],
+    ),
     "pix2pix.py": (
         ["--num-images", "32", "--image-size", "16", "--width", "8", "--verbose", "0"],
         [

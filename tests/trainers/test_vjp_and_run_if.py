@@ -74,7 +74,7 @@ def run_every_other_step(always_skip=False):
 
         every_other = ops.equal(ops.mod(model.optimizer.iterations, 2), 0)
         trainers.run_if(ops.logical_and(every_other, not always_skip), run)
-        return {"count": counter.count}
+        return {"count": ops.convert_to_tensor(counter.count)}
 
     model = PhaseModel({"a": linear("a", W)}, step)
     model.counter, model.seed_generator = counter, seed

@@ -8,6 +8,11 @@ import keras
 from keras import ops
 
 from keras_gan_kit import trainers
+from keras_gan_kit.utils.validation import (
+    check_fraction,
+    check_non_negative_number,
+    check_positive_int,
+)
 
 __all__ = ["GeneratorRegularizer", "PathLengthRegularizer"]
 
@@ -45,18 +50,8 @@ class GeneratorRegularizer(keras.layers.Layer):
     def __init__(self, weight: float, interval: int = 1, name: str | None = None, **kwargs):
         kwargs.setdefault("dtype", "float32")
         super().__init__(name=name or self.default_name, **kwargs)
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0:
-            raise ValueError(
-                f"{type(self).__name__}: `weight` must be a number >= 0. "
-                f"Received: weight={weight!r}"
-            )
-        if not isinstance(interval, int) or isinstance(interval, bool) or interval < 1:
-            raise ValueError(
-                f"{type(self).__name__}: `interval` must be an int >= 1. Received: "
-                f"interval={interval!r}"
-            )
-        self.weight = float(weight)
-        self.interval = interval
+        self.weight = check_non_negative_number(weight, "weight")
+        self.interval = check_positive_int(interval, "interval")
 
     def regularization(self, generator_fn, inputs, seed_generator):
         """Returns the unweighted regularization, a float32 scalar.
@@ -131,17 +126,8 @@ class PathLengthRegularizer(GeneratorRegularizer):
         **kwargs,
     ):
         super().__init__(weight=weight, interval=interval, name=name, **kwargs)
-        if isinstance(decay, bool) or not isinstance(decay, (int, float)) or not 0 < decay <= 1:
-            raise ValueError(
-                f"PathLengthRegularizer: `decay` must be in (0, 1]. Received: decay={decay!r}"
-            )
-        if not isinstance(batch_shrink, int) or isinstance(batch_shrink, bool) or batch_shrink < 1:
-            raise ValueError(
-                "PathLengthRegularizer: `batch_shrink` must be an int >= 1. Received: "
-                f"batch_shrink={batch_shrink!r}"
-            )
-        self.decay = float(decay)
-        self.batch_shrink = batch_shrink
+        self.decay = check_fraction(decay, "decay", low_open=True)
+        self.batch_shrink = check_positive_int(batch_shrink, "batch_shrink")
         self.pl_mean = self.add_weight(
             shape=(), initializer="zeros", trainable=False, name="pl_mean", dtype="float32"
         )

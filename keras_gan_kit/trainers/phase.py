@@ -8,6 +8,8 @@ from typing import Any
 
 import keras
 
+from keras_gan_kit.utils.validation import check_positive_int
+
 __all__ = ["Phase", "PhaseContext"]
 
 
@@ -51,13 +53,8 @@ class Phase:
     log_names: tuple = ()
 
     def __post_init__(self):
-        for arg in ("interval", "repeat"):
-            value = getattr(self, arg)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(
-                    f"Phase {self.name!r}: `{arg}` must be a positive int. "
-                    f"Received: {arg}={value!r}"
-                )
+        check_positive_int(self.interval, "interval")
+        check_positive_int(self.repeat, "repeat")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,7 +18,18 @@ import importlib.abc
 import importlib.util
 import sys
 
-__version__ = "0.1.0"
+
+def _installed_version() -> str:
+    """The version from the installed metadata; `pyproject.toml` is its one source."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("keras-gan-kit")
+    except PackageNotFoundError:  # a source tree on sys.path, never installed
+        return "0+unknown"
+
+
+__version__ = _installed_version()
 
 _SUBPACKAGES = (
     "callbacks",

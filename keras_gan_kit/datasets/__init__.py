@@ -4,8 +4,11 @@
   (works offline; the default data of `keras-gan-kit train`).
 - `load_mnist`, `load_fashion_mnist`, `load_cifar10`: public sets through
   `keras.datasets` (downloaded once, cached in `~/.keras/datasets`).
+- `load_lfw_faces`: the 100 grayscale faces of Labeled Faces in the Wild that
+  ship with scikit-image (offline; `pip install scikit-image`).
 - `load_image_folder`: your own images, resized and centre-cropped; sub-folders
-  become class labels.
+  become class labels. `ImageFolderDataset` streams big folders (CelebA, FFHQ)
+  batch by batch with parallel decoding and optional flips.
 - `gaussian_mixture_2d`: 2-D toy mixtures (ring, grid) for seeing mode collapse.
 - Image-to-image translation: `load_pix2pix_dataset` and `load_cyclegan_dataset`
   (public sets, downloaded once), `load_paired_folder` and `load_unpaired_folder`
@@ -19,6 +22,8 @@ from keras_gan_kit.datasets.demo import (
     make_paired_demo,
     make_unpaired_demo,
 )
+from keras_gan_kit.datasets.faces import LFW_NUM_FACES, load_lfw_faces
+from keras_gan_kit.datasets.image_folder_dataset import ImageFolderDataset
 from keras_gan_kit.datasets.loaders import (
     DATASETS,
     load,
@@ -48,7 +53,10 @@ __all__ = [
     "load_digits",
     "load_fashion_mnist",
     "load_image_folder",
+    "load_lfw_faces",
     "load_mnist",
+    "ImageFolderDataset",
+    "LFW_NUM_FACES",
     "gaussian_mixture_2d",
     "gaussian_mixture_centers",
     "to_uint8_images",

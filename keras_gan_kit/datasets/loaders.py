@@ -7,6 +7,7 @@ from importlib import resources
 
 import numpy as np
 
+from keras_gan_kit.datasets.faces import load_lfw_faces
 from keras_gan_kit.utils.image_grid import to_uint8_images
 from keras_gan_kit.utils.validation import check_positive_int
 
@@ -179,6 +180,51 @@ def load_cifar10(image_size: int | None = None, split: str = "train", return_lab
     )
 
 
+def list_image_files(directory) -> list[str]:
+    """The image files under `directory` (recursively), in sorted order.
+
+    Args:
+        directory: str or path. A folder.
+
+    Returns:
+        list of str. Paths of the files whose extension is one of
+        `IMAGE_EXTENSIONS` (case-insensitive), folder by folder, sorted.
+    """
+    files = []
+    for root, dirs, names in os.walk(os.fspath(directory)):
+        dirs.sort()
+        files.extend(
+            os.path.join(root, n) for n in sorted(names) if n.lower().endswith(IMAGE_EXTENSIONS)
+        )
+    return files
+
+
+def read_square_image(path, image_size: int, channels: int) -> np.ndarray:
+    """Reads one image, resized (bicubic) so its shorter side is `image_size`, centre-cropped.
+
+    Args:
+        path: str or path. An image file PIL can read.
+        image_size: int. Output height and width.
+        channels: int. 1 (greyscale) or 3 (RGB).
+
+    Returns:
+        float32 array `(image_size, image_size, channels)` in [0, 255].
+    """
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image = image.convert("L" if channels == 1 else "RGB")
+        w, h = image.size
+        scale = image_size / min(w, h)
+        new_w, new_h = max(image_size, round(w * scale)), max(image_size, round(h * scale))
+        if (new_w, new_h) != (w, h):
+            image = image.resize((new_w, new_h), Image.Resampling.BICUBIC)
+        left, top = (new_w - image_size) // 2, (new_h - image_size) // 2
+        image = image.crop((left, top, left + image_size, top + image_size))
+        array = np.asarray(image, dtype="float32")
+    return array.reshape(image_size, image_size, channels)
+
+
 def load_image_folder(
     directory,
     image_size: int = 64,
@@ -189,7 +235,9 @@ def load_image_folder(
     """Images from a folder (recursively), resized and centre-cropped, in [-1, 1].
 
     Each image is resized so that its shorter side is `image_size` (bicubic),
-    then centre-cropped to a square. With `return_labels`, the names of the
+    then centre-cropped to a square. The whole folder is held in memory as
+    float32; for big folders (CelebA, FFHQ) stream it with
+    `ImageFolderDataset` instead. With `return_labels`, the names of the
     immediate sub-folders are the classes (sorted; label i is the i-th name),
     as in `keras.utils.image_dataset_from_directory`.
 
@@ -208,20 +256,13 @@ def load_image_folder(
     Raises:
         ValueError: when the folder does not exist or holds no images.
     """
-    from PIL import Image
-
     check_positive_int(image_size, "image_size")
     if channels not in (1, 3):
         raise ValueError(f"`channels` must be 1 or 3. Received: channels={channels!r}")
     directory = os.fspath(directory)
     if not os.path.isdir(directory):
         raise ValueError(f"`directory` is not a folder. Received: directory={directory!r}")
-    files = []
-    for root, dirs, names in os.walk(directory):
-        dirs.sort()
-        files.extend(
-            os.path.join(root, n) for n in sorted(names) if n.lower().endswith(IMAGE_EXTENSIONS)
-        )
+    files = list_image_files(directory)
     if max_images is not None:
         files = files[:max_images]
     if not files:
@@ -234,16 +275,7 @@ def load_image_folder(
     images = np.empty((len(files), image_size, image_size, channels), "float32")
     labels = np.zeros(len(files), "int32")
     for i, path in enumerate(files):
-        with Image.open(path) as image:
-            image = image.convert("L" if channels == 1 else "RGB")
-            w, h = image.size
-            scale = image_size / min(w, h)
-            new_w, new_h = max(image_size, round(w * scale)), max(image_size, round(h * scale))
-            image = image.resize((new_w, new_h), Image.Resampling.BICUBIC)
-            left, top = (new_w - image_size) // 2, (new_h - image_size) // 2
-            image = image.crop((left, top, left + image_size, top + image_size))
-            array = np.asarray(image, dtype="float32")
-        images[i] = array.reshape(image_size, image_size, channels)
+        images[i] = read_square_image(path, image_size, channels)
         relative = os.path.relpath(path, directory).split(os.sep)
         if len(relative) > 1 and relative[0] in class_names:
             labels[i] = class_names.index(relative[0])
@@ -256,6 +288,7 @@ DATASETS = {
     "mnist": load_mnist,
     "fashion_mnist": load_fashion_mnist,
     "cifar10": load_cifar10,
+    "lfw_faces": load_lfw_faces,
 }
 
 
@@ -263,8 +296,8 @@ def load(name: str, image_size: int | None = None, **kwargs):
     """Loads a data set by name, or an image folder by path.
 
     Args:
-        name: str. `"digits"`, `"mnist"`, `"fashion_mnist"`, `"cifar10"`, or
-            the path of a folder of images.
+        name: str. `"digits"`, `"mnist"`, `"fashion_mnist"`, `"cifar10"`,
+            `"lfw_faces"` (or `"lfw-faces"`), or the path of a folder of images.
         image_size: int or None. Output size; each loader's default when None.
         **kwargs: forwarded to the loader.
 

@@ -163,8 +163,24 @@ class DCGANRecipe(Recipe):
 
         import keras_gan_kit as kgk
 
-        labels, num_classes = None, None
-        if config.get("conditional"):
+        labels, num_classes, stream = None, None, None
+        if os.path.isdir(config["dataset"]):  # streamed: big folders do not fit in memory
+            stream = kgk.datasets.ImageFolderDataset(
+                config["dataset"],
+                image_size=config["image_size"],
+                batch_size=config["batch_size"],
+                seed=config["seed"],
+                return_labels=bool(config.get("conditional")),
+            )
+            images = stream.take(config["num_samples"])  # for reals.png
+            if config.get("conditional"):
+                num_classes = len(stream.class_names)
+                if num_classes < 2:
+                    raise CLIError(
+                        f"--conditional needs at least 2 classes; {config['dataset']!r} has "
+                        f"{num_classes} (for a folder, put each class in its own sub-folder)"
+                    )
+        elif config.get("conditional"):
             loaded = kgk.datasets.load(
                 config["dataset"], image_size=config["image_size"], return_labels=True
             )
@@ -218,7 +234,8 @@ class DCGANRecipe(Recipe):
         )
         classes = f", {gan.num_classes} classes" if gan.conditional else ""
         summary = (
-            f"training a DCGAN on {config['dataset']} ({len(images)} images, "
+            f"training a DCGAN on {config['dataset']} "
+            f"({len(images) if stream is None else stream.num_images} images, "
             f"{images.shape[1]}x{images.shape[2]}x{images.shape[3]}{classes}) for "
             f"{config['epochs']} epochs on {keras.backend.backend()}; run folder: "
             f"{config['output']}"
@@ -227,4 +244,5 @@ class DCGANRecipe(Recipe):
             **config,
             "penalty": [keras.saving.serialize_keras_object(p) for p in penalties],
         }
-        return Training(gan, (images, labels), callbacks, config["epochs"], summary, record)
+        data = (images, labels) if stream is None else (stream,)
+        return Training(gan, data, callbacks, config["epochs"], summary, record)

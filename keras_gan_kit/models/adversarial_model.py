@@ -40,6 +40,20 @@ def _deserialize(value):
     return value
 
 
+class _LatestValue(keras.metrics.Metric):
+    """A tracker that reports the last value it was given (state such as ADA's p)."""
+
+    def __init__(self, name, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.latest = self.add_variable(shape=(), initializer="zeros", name="latest")
+
+    def update_state(self, value):
+        self.latest.assign(ops.cast(ops.reshape(value, ()), self.latest.dtype))
+
+    def result(self):
+        return ops.convert_to_tensor(self.latest)
+
+
 class AdversarialModel(keras.Model):
     """Base class of the adversarial model families: one engine, any number of networks.
 
@@ -66,7 +80,10 @@ class AdversarialModel(keras.Model):
       differentiable layer applied, in training, to every sample a
       discriminator sees, real and generated, in every phase and inside
       penalties (DiffAugment, ADA). Families route discriminator inputs
-      through `augment()`.
+      through `augment()`, and report the discriminator's logits on real
+      samples with `observe_real_logits()` (ADA's adaptive p). An
+      augmentation with `log_names` and `logs()` has its values (ADA's
+      `ada_p`) logged after every step, as the latest value.
     - **Generator regularizers** (`compile(generator_regularizers=[...])`,
       e.g. `keras_gan_kit.losses.PathLengthRegularizer`): each runs as a phase
       of its own after the family's phases, on the generator optimizer, with
@@ -204,6 +221,31 @@ class AdversarialModel(keras.Model):
             start += size
         return tuple(splits)
 
+    def observe_real_logits(self, logits):
+        """Reports the discriminator's logits on a real batch to the augmentation.
+
+        Families call it in their discriminator phase, once per real batch
+        the discriminator scores (inside the compiled step). An augmentation
+        that defines `update_state(real_logits)` (ADA: its overfitting
+        heuristic `r_t = E[sign(D(real))]` and the adjustment of `p`) gets the
+        float32, gradient-stopped logits; its non-trainable variables are
+        updated like BatchNorm statistics on every backend. Does nothing
+        otherwise.
+
+        Args:
+            logits: Tensor `(batch, ...)`. The discriminator's logits on the
+                real samples (one logit or a logit map per sample).
+        """
+        update = getattr(self.augmentation, "update_state", None)
+        if update is not None:
+            update(ops.stop_gradient(ops.cast(logits, "float32")))
+
+    def _augmentation_log_names(self):
+        """The log keys of the augmentation (`log_names`), if it has any."""
+        if self.augmentation is None or not hasattr(self.augmentation, "logs"):
+            return ()
+        return tuple(getattr(self.augmentation, "log_names", ()))
+
     # ------------------------------------------------------------------ #
     # Compile
     # ------------------------------------------------------------------ #
@@ -292,6 +334,9 @@ class AdversarialModel(keras.Model):
         names = list(self.log_names())
         names += [r.name for r in regularizers if r.name not in names]
         self._trackers = {name: keras.metrics.Mean(name=name) for name in names}
+        # State of the augmentation (ADA's p): the latest value, not an epoch mean.
+        for name in self._augmentation_log_names():
+            self._trackers.setdefault(name, _LatestValue(name=name))
 
     def _optimizer_argument(self, key):
         return self.optimizer_arguments.get(key, f"{key}_optimizer")
@@ -391,6 +436,9 @@ class AdversarialModel(keras.Model):
 
                     trainer.run_if(ops.equal(ops.mod(step, phase.interval), 0), run)
         self.finish_step(batch)
+        if self._augmentation_log_names():
+            for name, value in self.augmentation.logs().items():
+                self._trackers[name].update_state(value)
         self.optimizer.iterations.assign_add(1)
         return {name: tracker.result() for name, tracker in self._trackers.items()}
 

@@ -541,6 +541,7 @@ class GAN(AdversarialModel):
         with trainers.no_gradient():  # no autograd graph for a pass that is cut anyway
             fake = ops.stop_gradient(self._g(latents, labels, training=True))
         real_logits, real_classes = self._outputs(real, labels)
+        self.observe_real_logits(real_logits)  # e.g. ADA's overfitting heuristic
         fake_logits, fake_classes = self._outputs(fake, labels)
         loss = self.adversarial_loss.discriminator_loss(real_logits, fake_logits)
         logs = {"d_loss": loss}

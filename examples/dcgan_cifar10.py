@@ -1,20 +1,18 @@
-"""The article's DCGAN on CIFAR-10, done right.
+"""A DCGAN on CIFAR-10 (32x32 colour images), trained with plain `fit`.
 
-The code this project grew from trained a "DCGAN" on CIFAR-10 with a
-hand-written loop that could not run: `Activation` was never imported, the
-generator produced 28x28 images for 32x32 data, the generator was "trained" on
-its own output with a classification loss, and the images were scaled to
-[0, 1] for a tanh generator. Here each of those is fixed by construction:
+Radford et al.'s (2016) DCGAN, assembled from the library's parts:
 
-- the networks come from `keras_gan_kit.networks`: the generator outputs
-  exactly `(32, 32, 3)` in [-1, 1] (tanh), the discriminator takes
+- the networks come from `keras_gan_kit.networks`: `DCGANGenerator` outputs
+  `(32, 32, 3)` images in [-1, 1] (tanh), `DCGANDiscriminator` takes
   `(32, 32, 3)` and returns logits;
 - the data come from `keras_gan_kit.datasets.load_cifar10()`, scaled to
   [-1, 1] (uint8 or [0, 255] data would be refused by `fit` with a clear error);
-- the adversarial update is `GAN.train_step`: a discriminator step on real
+- `keras_gan_kit.GAN` runs the adversarial update (a discriminator step on real
   and generated images, then a generator step through the discriminator, each
-  with its own Adam(2e-4, beta_1=0.5) (Radford et al. 2016), run by plain
-  `fit` on TensorFlow, JAX or PyTorch.
+  with its own Adam(2e-4, beta_1=0.5) as in the paper) under `fit` on
+  TensorFlow, JAX or PyTorch;
+- `GeneratorEMA` keeps an exponential moving average of the generator, which
+  `ImageSampleSaver` draws its grids from.
 
 Sample grids (from one fixed latent grid) go to `--output/samples/`, the model
 to `--output/dcgan_cifar10.keras`.

@@ -10,6 +10,7 @@ from keras import ops
 from keras_gan_kit import losses as losses_lib
 from keras_gan_kit import trainers
 from keras_gan_kit.losses.regularizers import GeneratorRegularizer
+from keras_gan_kit.models.batch_monitor import BatchMonitor
 from keras_gan_kit.models.common import loss_scaled, resolve_optimizer, uses_float16
 from keras_gan_kit.optimizers import OptimizerGroup
 from keras_gan_kit.trainers import Phase, PhaseContext
@@ -38,6 +39,38 @@ def _deserialize(value):
             return keras.saving.deserialize_keras_object(value)
         return {k: _deserialize(v) for k, v in value.items()}
     return value
+
+
+#: Codes of `AdversarialModel.batch_problems()` (0: no problem) and their words.
+_BATCH_PROBLEMS = {
+    1: "holds NaN or infinite sample values",
+    2: "holds class labels >= num_classes={num_classes}",
+    3: "holds negative class labels (they would silently wrap around to the last classes)",
+    4: "holds fractional or non-finite class labels (class ids must be whole numbers)",
+    5: "holds label rows that are not one-hot (soft labels would be silently arg-maxed)",
+}
+
+
+def _check_fit_input(model_name, x, arg):
+    """Clear errors for `fit()` inputs Keras would reject with an unrelated message."""
+    if x is None:
+        raise ValueError(
+            f"{model_name}.fit() needs training data. Received: {arg}=None. Pass a NumPy "
+            "array, a tf.data.Dataset, a keras.utils.PyDataset, a generator or (on PyTorch) "
+            "a DataLoader."
+        )
+    if isinstance(x, (list, tuple)) and not x:
+        raise ValueError(
+            f"{model_name}.fit() received an empty {type(x).__name__}. Received: "
+            f"{arg}={x!r}. Pass the training samples as one NumPy array."
+        )
+    if isinstance(x, list):
+        raise ValueError(
+            f"{model_name}.fit() takes one array of samples (and `y` where the model takes "
+            f"a second array), not a Python {type(x).__name__}. Received: {arg} as a "
+            f"{type(x).__name__} of {len(x)} items. Stack them first, e.g. "
+            f"{arg}=np.stack({arg}), or pass a dataset that yields tuples."
+        )
 
 
 class _LatestValue(keras.metrics.Metric):
@@ -138,6 +171,12 @@ class AdversarialModel(keras.Model):
         self._trackers = {}
         self._phases = None
         self._compile_arguments = None
+        self.check_batches = True
+        # [problem code, training step] of the first batch that failed `batch_problems`
+        # (0: none yet); read between steps by the fit-time batch monitor.
+        self.batch_status = keras.Variable(
+            [0, 0], dtype="int32", trainable=False, name="batch_status"
+        )
 
     # ------------------------------------------------------------------ #
     # What a family defines
@@ -257,6 +296,7 @@ class AdversarialModel(keras.Model):
         jit_compile="auto",
         steps_per_execution: int = 1,
         run_eagerly: bool = False,
+        check_batches: bool = True,
         config: dict | None = None,
     ):
         """Compiles the optimizers, phases and trackers.
@@ -276,11 +316,20 @@ class AdversarialModel(keras.Model):
             jit_compile: bool or `"auto"`, as in `keras.Model.compile`.
             steps_per_execution: int. Defaults to 1 (must be 1 on PyTorch).
             run_eagerly: bool. Defaults to False.
+            check_batches: bool. Check every training batch inside the step
+                (`batch_problems()`: NaN/inf samples, labels out of range,
+                negative or fractional) and skip the update of a bad batch;
+                `fit()` then raises a `ValueError` naming the batch. Defaults
+                to True.
             config: dict. The family's own `compile()` arguments, recorded
                 (serialized) in the compile config together with the above, so
                 that a loaded model is compiled the same way. Defaults to None.
         """
         check_positive_int(steps_per_execution, "steps_per_execution")
+        if not isinstance(check_batches, bool):
+            raise ValueError(
+                f"`check_batches` must be True or False. Received: check_batches={check_batches!r}"
+            )
         if steps_per_execution > 1 and keras.backend.backend() == "torch":
             raise ValueError(
                 "Keras runs one step per call on the PyTorch backend; "
@@ -312,6 +361,7 @@ class AdversarialModel(keras.Model):
             loss=adversarial_loss,
             jit_compile=jit_compile,
             steps_per_execution=steps_per_execution,
+            check_batches=check_batches,
         )
         if regularizers:
             recorded["generator_regularizers"] = regularizers
@@ -329,6 +379,7 @@ class AdversarialModel(keras.Model):
         )
         self.adversarial_loss = adversarial_loss
         self.generator_regularizers = regularizers
+        self.check_batches = check_batches
         phases = list(self.phases()) + [self._regularizer_phase(r) for r in regularizers]
         self._phases = tuple(phases)
         names = list(self.log_names())
@@ -410,10 +461,55 @@ class AdversarialModel(keras.Model):
         """
         return trainers.get_trainer().train_step(self, args, self._run_phases)
 
+    def batch_problems(self, data):
+        """What is wrong with one training batch, as an int32 scalar tensor (0: nothing).
+
+        Runs inside the compiled step on the raw batch (before
+        `unpack_batch`), so it must use `keras.ops` only. The engine skips
+        every update of a batch with a non-zero code and `fit()` raises a
+        `ValueError` naming the batch and the problem
+        (`BATCH_PROBLEMS[code]`). The default checks that every float tensor
+        of the batch is finite (code 1); families with labels add their
+        checks.
+
+        Args:
+            data: one batch as the data pipeline yields it.
+        """
+        finite = [
+            ops.all(ops.isfinite(x))
+            for x in keras.tree.flatten(data)
+            if hasattr(x, "dtype") and keras.backend.is_float_dtype(x.dtype)
+        ]
+        ok = finite[0] if finite else True
+        for value in finite[1:]:
+            ok = ops.logical_and(ok, value)
+        return ops.where(ok, 0, 1)
+
+    def describe_batch_problem(self, code: int) -> str:
+        """The words for a `batch_problems()` code, completing "batch 3 of epoch 1 ..."."""
+        text = _BATCH_PROBLEMS.get(int(code), f"failed check {int(code)}")
+        return text.format(num_classes=getattr(self, "num_classes", None))
+
     def _run_phases(self, data):
-        trainer = trainers.get_trainer()
         batch = self.unpack_batch(data)
         step = self.optimizer.iterations
+        if self.check_batches:
+            code = ops.cast(self.batch_problems(data), "int32")
+            status = self.batch_status.value
+            first = ops.logical_and(ops.equal(status[0], 0), ops.greater(code, 0))
+            status = ops.where(first, ops.stack([code, ops.cast(step, "int32")]), status)
+            self.batch_status.assign(status)
+            trainers.get_trainer().run_if(
+                ops.equal(status[0], 0), lambda: self._update(batch, step)
+            )
+        else:
+            self._update(batch, step)
+        self.optimizer.iterations.assign_add(1)
+        return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+    def _update(self, batch, step):
+        """Every phase of one step, then `finish_step`."""
+        trainer = trainers.get_trainer()
         carry = {}
         for phase in self._phases:
             for repetition in range(phase.repeat):
@@ -439,8 +535,6 @@ class AdversarialModel(keras.Model):
         if self._augmentation_log_names():
             for name, value in self.augmentation.logs().items():
                 self._trackers[name].update_state(value)
-        self.optimizer.iterations.assign_add(1)
-        return {name: tracker.result() for name, tracker in self._trackers.items()}
 
     def _track(self, logs):
         """Updates the trackers; `_applied_<name>` logs weigh `<name>` (lazy penalties)."""
@@ -477,7 +571,16 @@ class AdversarialModel(keras.Model):
             )
 
     def fit(self, x=None, y=None, **kwargs):
-        """Trains the model; see `keras.Model.fit`. Refuses validation data."""
+        """Trains the model; see `keras.Model.fit`. Refuses validation data.
+
+        Every batch is checked inside the step (see `batch_problems()` and
+        `compile(check_batches=...)`): a bad batch makes no update and `fit`
+        raises a `ValueError` naming the batch and epoch. The batch logs that
+        callbacks receive carry a `loss` entry exactly when a logged value is
+        NaN or infinite, so `keras.callbacks.TerminateOnNaN` stops a diverged
+        run; `keras_gan_kit.callbacks.DivergenceGuard` also restores the last
+        good weights and names the phase.
+        """
         name = type(self).__name__
         self._check_compiled()
         if kwargs.get("validation_data") is not None or kwargs.get("validation_split"):
@@ -486,7 +589,18 @@ class AdversarialModel(keras.Model):
                 "adversarial losses do not measure quality. Use keras_gan_kit.metrics "
                 "(FID, or L1/PSNR/SSIM on held-out pairs) instead."
             )
-        return super().fit(x, y, **kwargs)
+        _check_fit_input(name, x, "x")
+        callbacks = kwargs.pop("callbacks", None)
+        monitor = BatchMonitor()
+        if isinstance(callbacks, keras.callbacks.CallbackList):
+            callbacks.callbacks.insert(0, monitor)
+            monitor.set_model(self)
+        else:
+            if isinstance(callbacks, keras.callbacks.Callback):
+                callbacks = [callbacks]
+            callbacks = [monitor, *(callbacks or [])]
+        self.batch_status.assign([0, 0])
+        return super().fit(x, y, callbacks=callbacks, **kwargs)
 
     # ------------------------------------------------------------------ #
     # Serialization

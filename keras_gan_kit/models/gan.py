@@ -614,6 +614,44 @@ class GAN(AdversarialModel):
         self._check_spec(_shape_tuple(data.shape), keras.backend.standardize_dtype(data.dtype))
         return ops.cast(data, "float32"), labels
 
+    def batch_problems(self, data):
+        """Checks one raw batch in the step: finite samples; labels whole, in range, one-hot.
+
+        Returns an int32 code (0: fine; see
+        `AdversarialModel.batch_problems`): 1 for NaN/inf samples, then, for
+        a class-conditional GAN, 4 for fractional or non-finite labels, 3 for
+        negative ones, 2 for labels >= `num_classes`, 5 for label rows that
+        are not one-hot.
+        """
+        samples = data[0] if isinstance(data, (tuple, list)) and data else data
+        ok = ops.convert_to_tensor(True)
+        if keras.backend.is_float_dtype(keras.backend.standardize_dtype(samples.dtype)):
+            ok = ops.all(ops.isfinite(samples))
+        checks = [(ok, 1)]
+        if self.conditional and isinstance(data, (tuple, list)) and len(data) > 1:
+            labels = data[1]
+            is_float = keras.backend.is_float_dtype(keras.backend.standardize_dtype(labels.dtype))
+            values = ops.cast(labels, "float32")
+            if len(labels.shape) == 2 and labels.shape[-1] == self.num_classes:
+                binary = ops.logical_or(ops.equal(values, 0.0), ops.equal(values, 1.0))
+                one_hot = ops.logical_and(
+                    ops.all(binary), ops.all(ops.equal(ops.sum(values, axis=-1), 1.0))
+                )
+                checks.append((one_hot, 5))
+            else:
+                values = ops.reshape(values, (-1,))
+                if is_float:
+                    whole = ops.all(
+                        ops.logical_and(ops.isfinite(values), ops.equal(values, ops.floor(values)))
+                    )
+                    checks.append((whole, 4))
+                checks.append((ops.all(ops.greater_equal(values, 0.0)), 3))
+                checks.append((ops.all(ops.less(values, float(self.num_classes))), 2))
+        code = ops.convert_to_tensor(0, "int32")
+        for passed, value in reversed(checks):  # the first failing check wins
+            code = ops.where(passed, code, value)
+        return ops.cast(code, "int32")
+
     def _batch_labels(self, labels):
         """Integer labels `(batch,)` from integer or one-hot labels."""
         rank = len(labels.shape)

@@ -27,6 +27,7 @@ __all__ = [
     "HingeLoss",
     "LeastSquaresLoss",
     "RelativisticAverageLoss",
+    "RelativisticPairingLoss",
     "non_saturating_discriminator_loss",
     "non_saturating_generator_loss",
     "minimax_discriminator_loss",
@@ -39,6 +40,8 @@ __all__ = [
     "least_squares_generator_loss",
     "relativistic_average_discriminator_loss",
     "relativistic_average_generator_loss",
+    "relativistic_pairing_discriminator_loss",
+    "relativistic_pairing_generator_loss",
 ]
 
 
@@ -257,6 +260,60 @@ def relativistic_average_generator_loss(fake_logits, real_logits):
     return _per_sample(ops.softplus(-_relativistic(fake, real))) + _per_sample(
         ops.softplus(_relativistic(real, fake))
     )
+
+
+def _paired(real_logits, fake_logits, caller):
+    """Float32 `(real, fake)`, refusing shapes that would pair the wrong samples."""
+    real, fake = _float(real_logits), _float(fake_logits)
+    if tuple(real.shape) != tuple(fake.shape) and None not in (*real.shape, *fake.shape):
+        raise ValueError(
+            f"{caller} pairs the i-th real sample with the i-th generated one, so both "
+            "logit tensors need the same shape. Received: real_logits.shape="
+            f"{tuple(real.shape)}, fake_logits.shape={tuple(fake.shape)}"
+        )
+    return real, fake
+
+
+def relativistic_pairing_discriminator_loss(real_logits, fake_logits):
+    """Relativistic pairing discriminator loss, RpGAN (R3GAN's loss).
+
+    `softplus(-(real_i - fake_i))`: the discriminator is asked how much more
+    realistic the i-th real sample is than the i-th generated one. Unlike the
+    relativistic *average* loss, each real sample is paired with one
+    generated sample, not with the batch mean.
+
+    Args:
+        real_logits: Tensor `(batch, ...)`. Discriminator logits on real data.
+        fake_logits: Tensor `(batch, ...)`, the same shape. Logits on generated
+            data.
+
+    Returns:
+        Tensor of shape `(batch,)`.
+    """
+    real, fake = _paired(real_logits, fake_logits, "relativistic_pairing_discriminator_loss")
+    return _per_sample(ops.softplus(-(real - fake)))
+
+
+def relativistic_pairing_generator_loss(fake_logits, real_logits):
+    """Relativistic pairing generator loss, RpGAN: `softplus(-(fake_i - real_i))`.
+
+    The generator term needs the discriminator's logits on the real batch.
+
+    Args:
+        fake_logits: Tensor `(batch, ...)`. Discriminator logits on generated data.
+        real_logits: Tensor `(batch, ...)`, the same shape. Logits on real data.
+            Required.
+
+    Returns:
+        Tensor of shape `(batch,)`.
+    """
+    if real_logits is None:
+        raise ValueError(
+            "relativistic_pairing_generator_loss needs the discriminator's logits "
+            "on real data. Received: real_logits=None"
+        )
+    real, fake = _paired(real_logits, fake_logits, "relativistic_pairing_generator_loss")
+    return _per_sample(ops.softplus(-(fake - real)))
 
 
 # --------------------------------------------------------------------------- #
@@ -542,4 +599,45 @@ class RelativisticAverageLoss(
 
     discriminator_fn = staticmethod(relativistic_average_discriminator_loss)
     generator_fn = staticmethod(relativistic_average_generator_loss)
+    needs_real_logits_for_generator = True
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_kit")
+class RelativisticPairingLoss(
+    AdversarialLoss, register_as="rpgan", aliases=("relativistic_pairing", "rp_gan")
+):
+    """Relativistic pairing GAN loss (RpGAN), the loss of R3GAN.
+
+    Discriminator: `softplus(-(r_i - f_i))`; generator:
+    `softplus(-(f_i - r_i))`, where `r_i` and `f_i` are the logits of the
+    i-th real and i-th generated sample of the batch (a logit map is paired
+    cell by cell, then averaged). The generator term uses real logits, so the
+    GAN runs the discriminator on the real batch in the generator phase too,
+    as R3GAN's `AccumulateGeneratorGradients` does. Name: `"rpgan"` (aliases
+    `"relativistic_pairing"`, `"rp_gan"`).
+
+    R3GAN's full objective is this loss plus R1 and R2 with the same gamma:
+    `compile(loss="rpgan", penalties=[R1Penalty(gamma), R2Penalty(gamma)])`,
+    whose discriminator loss is `softplus(-(r - f)) + gamma/2 (|grad r|^2 +
+    |grad f|^2)`. Without the penalties RpGAN alone does not converge
+    locally (Huang et al., section 2).
+
+    Args:
+        name: str. Defaults to `"relativistic_pairing_loss"`.
+
+    Example:
+
+    ```python
+    gan.compile(loss="rpgan", penalties=[kgk.losses.R1Penalty(0.05), kgk.losses.R2Penalty(0.05)])
+    ```
+
+    References:
+        Jolicoeur-Martineau, "The relativistic discriminator: a key element
+        missing from standard GAN", ICLR 2019; Sun et al., "Towards a Better
+        Global Loss Landscape of GANs", NeurIPS 2020; Huang et al., "The GAN
+        is dead; long live the GAN! A Modern GAN Baseline", NeurIPS 2024.
+    """
+
+    discriminator_fn = staticmethod(relativistic_pairing_discriminator_loss)
+    generator_fn = staticmethod(relativistic_pairing_generator_loss)
     needs_real_logits_for_generator = True

@@ -9,6 +9,8 @@ supports this on TensorFlow, JAX and PyTorch.
 
 from __future__ import annotations
 
+import math
+
 import keras
 from keras import ops
 
@@ -16,6 +18,35 @@ from keras_gan_kit import trainers
 from keras_gan_kit.losses.registry import PENALTIES
 
 __all__ = ["Penalty", "GradientPenalty", "R1Penalty", "R2Penalty"]
+
+
+_Schedule = keras.optimizers.schedules.LearningRateSchedule
+
+
+def _check_weight(weight, owner, arg):
+    """A number >= 0 (as float) or a schedule (as is); raises ValueError otherwise."""
+    if isinstance(weight, _Schedule):
+        return weight
+    if (
+        not isinstance(weight, (int, float))
+        or isinstance(weight, bool)
+        or not math.isfinite(weight)
+        or weight < 0
+    ):
+        raise ValueError(
+            f"{owner}: `{arg}` must be a non-negative number or a "
+            "keras.optimizers.schedules.LearningRateSchedule (e.g. "
+            "keras_gan_kit.optimizers.CosineSchedule). "
+            f"Received: {arg}={weight!r}"
+        )
+    return float(weight)
+
+
+def _serialize(weight):
+    """A float as is; a schedule as its Keras config."""
+    if isinstance(weight, _Schedule):
+        return keras.saving.serialize_keras_object(weight)
+    return weight
 
 
 def _squared_norm_per_sample(gradients):
@@ -30,11 +61,12 @@ class Penalty:
     """Base class of discriminator penalties.
 
     A penalty picks the points at which to evaluate the discriminator's input
-    gradient (`penalty_points`) and turns that gradient into a scalar
-    (`penalty_value`). `__call__` adds lazy regularization: with `interval=k`
-    the penalty is computed only on every k-th discriminator step and
-    multiplied by k, so its average strength is unchanged (Karras et al.
-    2020, "lazy regularization").
+    gradient (`penalty_points`) and turns that gradient into an unweighted
+    scalar (`penalty_value`). `__call__` multiplies it by the weight at the
+    current training step (`weight_at`: the number, or a schedule's value)
+    and adds lazy regularization: with `interval=k` the penalty is computed
+    only on every k-th discriminator step and multiplied by k, so its average
+    strength is unchanged (Karras et al. 2020, "lazy regularization").
 
     A subclass becomes resolvable by name (`losses.get_penalty("r1")`,
     `GAN.compile(penalties=["r1"])`, `keras-gan-kit train --penalty r1`) with
@@ -44,7 +76,11 @@ class Penalty:
     `--penalty NAME:STRENGTH:INTERVAL` calls `cls(STRENGTH, interval=INTERVAL)`.
 
     Args:
-        weight: float. Multiplier of the penalty.
+        weight: float >= 0, or a `keras.optimizers.schedules.LearningRateSchedule`
+            (e.g. `keras_gan_kit.optimizers.CosineSchedule`) evaluated on the
+            model's training step (`PhaseContext.step`, the number of completed
+            training steps; with `discriminator_steps=k` all k discriminator
+            updates of a step share one value). Multiplier of the penalty.
         interval: int. Apply the penalty every `interval` discriminator steps.
             Defaults to 1 (every step).
         name: str. Key under which the penalty is logged. Defaults to the
@@ -52,6 +88,8 @@ class Penalty:
     """
 
     default_name = "penalty"
+    #: The constructor argument that sets `weight` (for error messages).
+    weight_argument = "weight"
 
     def __init_subclass__(cls, register_as: str | None = None, aliases=(), **kwargs):
         super().__init_subclass__(**kwargs)
@@ -65,20 +103,28 @@ class Penalty:
                 f"Received: aliases={aliases!r}"
             )
 
-    def __init__(self, weight: float, interval: int = 1, name: str | None = None):
-        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
-            raise ValueError(
-                f"{type(self).__name__}: the weight must be a non-negative number. "
-                f"Received: weight={weight!r}"
-            )
+    def __init__(self, weight, interval: int = 1, name: str | None = None):
+        self.weight = _check_weight(weight, type(self).__name__, self.weight_argument)
         if not isinstance(interval, int) or isinstance(interval, bool) or interval < 1:
             raise ValueError(
                 f"{type(self).__name__}: `interval` must be an integer >= 1. "
                 f"Received: interval={interval!r}"
             )
-        self.weight = float(weight)
         self.interval = interval
         self.name = name or self.default_name
+
+    def weight_at(self, step):
+        """The weight at a training step: the number, or the schedule's value.
+
+        Args:
+            step: int scalar tensor. The model's training step.
+
+        Returns:
+            A float32 scalar tensor.
+        """
+        if isinstance(self.weight, _Schedule):
+            return ops.cast(self.weight(step), "float32")
+        return ops.convert_to_tensor(self.weight, "float32")
 
     def check_loss(self, loss) -> None:
         """Raises `ValueError` if this penalty does not fit `loss`.
@@ -98,7 +144,9 @@ class Penalty:
         raise NotImplementedError
 
     def penalty_value(self, discriminator_fn, points):
-        """Returns the weighted penalty (a float32 scalar) at `points`.
+        """Returns the unweighted penalty (a float32 scalar) at `points`.
+
+        `__call__` multiplies it by the weight (`weight_at(step)`).
 
         Args:
             discriminator_fn: Callable mapping inputs to logits.
@@ -106,29 +154,34 @@ class Penalty:
         """
         raise NotImplementedError
 
-    def __call__(self, discriminator_fn, real, fake, seed_generator, step):
-        """Computes the penalty term for one discriminator step.
+    def __call__(self, discriminator_fn, real, fake, seed_generator, step, training_step=None):
+        """Computes the weighted penalty term for one discriminator step.
 
         Args:
             discriminator_fn: Callable mapping a batch to logits.
             real: Tensor `(batch, ...)`. The real batch.
             fake: Tensor `(batch, ...)`. Generated samples.
             seed_generator: `keras.random.SeedGenerator`.
-            step: int scalar tensor. Index of this discriminator step.
+            step: int scalar tensor. Index of this discriminator step (the
+                counter of `interval`).
+            training_step: int scalar tensor or None. The model's training
+                step, at which a scheduled weight is evaluated. Defaults to
+                `step`.
 
         Returns:
             `(term, applied)`: the float32 scalar to add to the discriminator
             loss (already scaled by `interval`; zero on skipped steps) and a
             float32 scalar, 1.0 on steps where the penalty was computed.
         """
+        weight = self.weight_at(step if training_step is None else training_step)
         # Random draws stay outside the conditional (see KERAS3_NOTES.md).
         points = self.penalty_points(real, fake, seed_generator)
         if self.interval == 1:
-            return self.penalty_value(discriminator_fn, points), ops.ones((), "float32")
+            return weight * self.penalty_value(discriminator_fn, points), ops.ones((), "float32")
         applied = ops.equal(ops.mod(step, self.interval), 0)
         term = ops.cond(
             applied,
-            lambda: float(self.interval) * self.penalty_value(discriminator_fn, points),
+            lambda: float(self.interval) * weight * self.penalty_value(discriminator_fn, points),
             lambda: ops.zeros((), "float32"),
         )
         return term, ops.cast(applied, "float32")
@@ -139,7 +192,13 @@ class Penalty:
 
     @classmethod
     def from_config(cls, config: dict):
-        """Creates a penalty from `get_config()`'s output."""
+        """Creates a penalty from `get_config()`'s output (schedules deserialized)."""
+        config = {
+            key: keras.saving.deserialize_keras_object(value)
+            if isinstance(value, dict) and "class_name" in value
+            else value
+            for key, value in config.items()
+        }
         return cls(**config)
 
     def __repr__(self) -> str:
@@ -157,7 +216,9 @@ class GradientPenalty(Penalty, register_as="gp", aliases=("gradient_penalty",)):
     `gp`.
 
     Args:
-        weight: float. The penalty coefficient lambda. Defaults to 10.0.
+        weight: float or `LearningRateSchedule`. The penalty coefficient
+            lambda; a schedule is evaluated on the training step. Defaults to
+            10.0.
         target: float. The target gradient norm. Defaults to 1.0.
         interval: int. Lazy regularization interval. Defaults to 1.
         name: str. Log key. Defaults to `"gp"`.
@@ -193,20 +254,25 @@ class GradientPenalty(Penalty, register_as="gp", aliases=("gradient_penalty",)):
     def penalty_value(self, discriminator_fn, points):
         _, grads = trainers.input_gradients(discriminator_fn, points)
         norm = ops.sqrt(_squared_norm_per_sample(grads) + 1e-12)
-        return self.weight * ops.mean(ops.square(norm - self.target))
+        return ops.mean(ops.square(norm - self.target))
 
     def get_config(self) -> dict:
-        return {"weight": self.weight, "target": self.target, **super().get_config()}
+        return {"weight": _serialize(self.weight), "target": self.target, **super().get_config()}
 
 
 class _ZeroCenteredPenalty(Penalty):
     """`gamma / 2 * E[||grad D(x)||^2]` at real (R1) or generated (R2) data."""
 
     on_real = True
+    weight_argument = "gamma"
 
-    def __init__(self, gamma: float = 10.0, interval: int = 1, name: str | None = None):
+    def __init__(self, gamma=10.0, interval: int = 1, name: str | None = None):
         super().__init__(gamma, interval=interval, name=name)
-        self.gamma = float(gamma)
+
+    @property
+    def gamma(self):
+        """The regularization strength: a float or a schedule (the same as `weight`)."""
+        return self.weight
 
     def check_loss(self, loss) -> None:
         if getattr(loss, "is_critic_loss", False):
@@ -223,10 +289,10 @@ class _ZeroCenteredPenalty(Penalty):
 
     def penalty_value(self, discriminator_fn, points):
         _, grads = trainers.input_gradients(discriminator_fn, points)
-        return 0.5 * self.gamma * ops.mean(_squared_norm_per_sample(grads))
+        return 0.5 * ops.mean(_squared_norm_per_sample(grads))
 
     def get_config(self) -> dict:
-        return {"gamma": self.gamma, **super().get_config()}
+        return {"gamma": _serialize(self.weight), **super().get_config()}
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
@@ -238,7 +304,9 @@ class R1Penalty(_ZeroCenteredPenalty, register_as="r1"):
     the Wasserstein loss.
 
     Args:
-        gamma: float. Regularization strength. Defaults to 10.0.
+        gamma: float or `LearningRateSchedule`. Regularization strength; a
+            schedule (R3GAN anneals gamma along a cosine) is evaluated on the
+            model's training step. Defaults to 10.0.
         interval: int. Lazy regularization interval. Defaults to 1.
         name: str. Log key. Defaults to `"r1"`.
 
@@ -264,7 +332,9 @@ class R2Penalty(_ZeroCenteredPenalty, register_as="r2"):
     R1 in R3GAN). Logged as `r2`. Not usable with the Wasserstein loss.
 
     Args:
-        gamma: float. Regularization strength. Defaults to 10.0.
+        gamma: float or `LearningRateSchedule`. Regularization strength; a
+            schedule (R3GAN anneals gamma along a cosine) is evaluated on the
+            model's training step. Defaults to 10.0.
         interval: int. Lazy regularization interval. Defaults to 1.
         name: str. Log key. Defaults to `"r2"`.
 
@@ -276,6 +346,9 @@ class R2Penalty(_ZeroCenteredPenalty, register_as="r2"):
 
     ```python
     gan.compile(penalties=[R1Penalty(gamma=1.0), R2Penalty(gamma=1.0)])
+    # R3GAN (CIFAR-10): RpGAN + R1 + R2, gamma 0.05 -> 0.005 over 20M images at batch 512
+    gamma = kgk.optimizers.CosineSchedule(0.05, 0.005, steps=20_000_000 // 512)
+    gan.compile(loss="rpgan", penalties=[R1Penalty(gamma), R2Penalty(gamma)])
     ```
     """
 

@@ -558,7 +558,9 @@ class GAN(AdversarialModel):
             return self._split_outputs(self._d(samples, labels, training=True))[0]
 
         for penalty in self.penalties:
-            term, applied = penalty(discriminator_fn, real, fake, self.seed_generator, step)
+            term, applied = penalty(
+                discriminator_fn, real, fake, self.seed_generator, step, training_step=context.step
+            )
             total = total + term
             logs[penalty.name] = term / float(penalty.interval)
             logs["_applied_" + penalty.name] = applied

@@ -31,6 +31,11 @@ CLOSED_FORMS = {
         softplus(-(r - f.mean())) + softplus(f - r.mean()),
         softplus(-(f - r.mean())) + softplus(r - f.mean()),
     ),
+    # RpGAN: the i-th real sample is paired with the i-th fake one
+    "relativistic_pairing": (
+        np.log1p(np.exp(-(r - f))),
+        np.log1p(np.exp(-(f - r))),
+    ),
 }
 
 
@@ -92,6 +97,10 @@ def test_losses_are_float32_for_half_precision_logits():
         ("wgan", losses.WassersteinLoss),
         ("lsgan", losses.LeastSquaresLoss),
         ("rasgan", losses.RelativisticAverageLoss),
+        ("rpgan", losses.RelativisticPairingLoss),
+        ("RpGAN", losses.RelativisticPairingLoss),
+        ("relativistic-pairing", losses.RelativisticPairingLoss),
+        ("rp_gan", losses.RelativisticPairingLoss),
         ("saturating", losses.MinimaxLoss),
         ("hinge", losses.HingeLoss),
     ],
@@ -110,6 +119,28 @@ def test_get_unknown_name_lists_choices():
 def test_relativistic_generator_loss_requires_real_logits():
     with pytest.raises(ValueError, match="real_logits=None"):
         losses.relativistic_average_generator_loss(FAKE, None)
+    with pytest.raises(ValueError, match="real_logits=None"):
+        losses.relativistic_pairing_generator_loss(FAKE, None)
+    assert losses.RelativisticPairingLoss.needs_real_logits_for_generator
+
+
+def test_relativistic_pairing_refuses_unpaired_shapes():
+    with pytest.raises(ValueError, match=r"real_logits.shape=\(4, 1\), fake_logits.shape=\(3, 1\)"):
+        losses.relativistic_pairing_discriminator_loss(REAL, FAKE[:3])
+    with pytest.raises(ValueError, match="same shape"):
+        losses.get("rpgan").generator_loss(FAKE[:3], REAL)
+
+
+def test_relativistic_pairing_is_symmetric_in_its_players():
+    """RpGAN's G loss is its D loss with real and fake swapped; a logit map pairs cell by cell."""
+    rng = np.random.default_rng(1)
+    real = rng.normal(size=(3, 2, 2, 1)).astype("float32")
+    fake = rng.normal(size=(3, 2, 2, 1)).astype("float32")
+    d = to_np(losses.relativistic_pairing_discriminator_loss(real, fake))
+    g = to_np(losses.relativistic_pairing_generator_loss(real, fake))  # fake := real
+    np.testing.assert_allclose(d, g, rtol=1e-6)
+    cells = np.log1p(np.exp(-(real - fake).astype("float64")))
+    np.testing.assert_allclose(d, cells.reshape(3, -1).mean(axis=1), rtol=1e-5)
 
 
 @pytest.mark.parametrize("name", sorted(CLOSED_FORMS))

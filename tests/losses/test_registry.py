@@ -14,6 +14,7 @@ LOSS_NAMES = {
     "hinge": (),
     "least_squares": ("lsgan", "mse"),
     "relativistic_average": ("rasgan", "relativistic"),
+    "rpgan": ("relativistic_pairing", "rp_gan"),
 }
 PENALTY_NAMES = {"gp": ("gradient_penalty",), "r1": (), "r2": ()}
 

@@ -1,8 +1,16 @@
-"""Callbacks for GAN training: sample grids, generator EMA, FID monitoring."""
+"""Callbacks for GAN training: sample grids, generator EMA, FID monitoring, divergence guard."""
 
+from keras_gan_kit.callbacks.divergence_guard import DivergenceGuard, TrainingDivergedError
 from keras_gan_kit.callbacks.fid_monitor import FIDMonitor
 from keras_gan_kit.callbacks.generator_ema import GeneratorEMA
 from keras_gan_kit.callbacks.image_sample_saver import ImageSampleSaver
 from keras_gan_kit.callbacks.translation_sample_saver import TranslationSampleSaver
 
-__all__ = ["FIDMonitor", "GeneratorEMA", "ImageSampleSaver", "TranslationSampleSaver"]
+__all__ = [
+    "DivergenceGuard",
+    "FIDMonitor",
+    "GeneratorEMA",
+    "ImageSampleSaver",
+    "TrainingDivergedError",
+    "TranslationSampleSaver",
+]

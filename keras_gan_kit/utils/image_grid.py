@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 
 import numpy as np
 
@@ -52,6 +53,16 @@ def make_image_grid(images, value_range=(-1.0, 1.0), columns=None, padding=1) ->
             f"Received: images.shape={images.shape}"
         )
     n, h, w, c = images.shape
+    finite = np.isfinite(images)
+    if not np.all(finite):
+        bad = int(np.count_nonzero(~np.all(finite.reshape(n, -1), axis=1)))
+        warnings.warn(
+            f"{bad} of the {n} images hold NaN or infinite values (drawn as black pixels): "
+            "the model that made them has probably diverged.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        images = np.where(finite, images, value_range[0])
     columns = columns or math.ceil(math.sqrt(n))
     rows = math.ceil(n / columns)
     pixels = to_uint8_images(images, value_range)

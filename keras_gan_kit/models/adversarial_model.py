@@ -164,7 +164,8 @@ class AdversarialModel(keras.Model):
                 f"type {type(augmentation).__name__}"
             )
         self.seed = check_seed(seed)
-        self.seed_generator = keras.random.SeedGenerator(seed, name="training_seed")
+        # Distinct draws per data-parallel replica (trainers.ReplicaSeedGenerator).
+        self.seed_generator = trainers.ReplicaSeedGenerator(seed, name="training_seed")
         self.augmentation = augmentation
         self.adversarial_loss = None
         self.generator_regularizers = []

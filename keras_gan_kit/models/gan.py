@@ -481,9 +481,10 @@ class GAN(AdversarialModel):
         self.ema_half_life_images = check_positive_number(half_life_images, "half_life_images")
         if self.generator_ema is not None:
             return
-        ema = keras.models.clone_model(self.generator)
-        ema.build((None,) + self.latent_shape)
-        ema.set_weights(self.generator.get_weights())
+        with trainers.model_scope(self):  # under the model's tf.distribute strategy
+            ema = keras.models.clone_model(self.generator)
+            ema.build((None,) + self.latent_shape)
+            ema.set_weights(self.generator.get_weights())
         ema.trainable = False
         self.generator_ema = ema
         # A step traced before the EMA existed would not update it.
@@ -531,7 +532,14 @@ class GAN(AdversarialModel):
         Returns:
             Tensor `(batch_size, *latent_shape)` of standard normal noise.
         """
-        return keras.random.normal((batch_size,) + self.latent_shape, seed=self.seed_generator)
+        # Under data parallelism (TensorFlow strategies, torch.distributed) each replica
+        # takes its rows of one draw for the global batch: distinct latents per replica,
+        # and the same latents as one device with the global batch.
+        with self.seed_generator.shared():
+            return trainers.replica_batch(
+                lambda n: keras.random.normal((n,) + self.latent_shape, seed=self.seed_generator),
+                batch_size,
+            )
 
     def _discriminator_loss(self, batch, context):
         real, labels = batch
@@ -591,7 +599,8 @@ class GAN(AdversarialModel):
     def finish_step(self, batch):
         """Moves the EMA generator, if any, toward the generator."""
         if self.generator_ema is not None:
-            self._update_ema(ops.shape(batch[0])[0])
+            # The global batch: the half-life counts images over all replicas.
+            self._update_ema(ops.shape(batch[0])[0] * trainers.num_replicas())
 
     def unpack_batch(self, data):
         """Extracts and checks the real samples (and labels) of a training batch."""

@@ -45,6 +45,15 @@ class DCGANDiscriminator(Network):
             image into `num_classes` classes (ACGAN, Odena et al. 2017; `GAN`
             then adds the auxiliary-classifier terms). Ignored without
             `num_classes`. Defaults to `"projection"`.
+        synchronized_batch_norm: bool. Under data parallelism, compute the
+            BatchNorm statistics over the global batch instead of each
+            replica's shard. TensorFlow strategies: Keras'
+            `BatchNormalization(synchronized=True)` (one all-reduce per layer
+            and step). JAX `keras.distribution`: the statistics are over the
+            global batch anyway, so this changes nothing. PyTorch
+            `torch.distributed`: not available, each rank normalizes over its
+            shard. Has no effect on one device or without `"batch"`
+            normalization. Defaults to False.
         **kwargs: `Network` arguments (`name`, `dtype`, `trainable`).
 
     Example:
@@ -67,6 +76,7 @@ class DCGANDiscriminator(Network):
         dropout: float = 0.0,
         num_classes: int | None = None,
         conditioning: str = "projection",
+        synchronized_batch_norm: bool = False,
         **kwargs,
     ):
         steps = check_image_size(image_size)
@@ -132,6 +142,11 @@ class DCGANDiscriminator(Network):
         self.max_filters = max_filters
         self.normalization = normalization
         self.spectral_norm = spectral_norm
+        self.synchronized_batch_norm = bool(synchronized_batch_norm)
+        if self.synchronized_batch_norm and keras.backend.backend() == "tensorflow":
+            for layer in self._flatten_layers(include_self=False):
+                if isinstance(layer, keras.layers.BatchNormalization):
+                    layer.synchronized = True
         self.dropout = dropout
 
     def get_config(self):
@@ -146,4 +161,5 @@ class DCGANDiscriminator(Network):
             "dropout": self.dropout,
             "num_classes": self.num_classes,
             "conditioning": self.conditioning,
+            "synchronized_batch_norm": self.synchronized_batch_norm,
         }

@@ -50,6 +50,15 @@ class DCGANGenerator(Network):
             and shift are per class (de Vries et al. 2017; as in SNGAN's and
             BigGAN's generators); needs `normalization="batch"`. Ignored
             without `num_classes`. Defaults to `"embedding"`.
+        synchronized_batch_norm: bool. Under data parallelism, compute the
+            BatchNorm statistics over the global batch instead of each
+            replica's shard. TensorFlow strategies: Keras'
+            `BatchNormalization(synchronized=True)` (one all-reduce per layer
+            and step). JAX `keras.distribution`: the statistics are over the
+            global batch anyway, so this changes nothing. PyTorch
+            `torch.distributed`: not available, each rank normalizes over its
+            shard. Has no effect on one device or without `"batch"`
+            normalization. Defaults to False.
         **kwargs: `Network` arguments (`name`, `dtype`, `trainable`).
 
     Example:
@@ -75,6 +84,7 @@ class DCGANGenerator(Network):
         spectral_norm: bool = False,
         num_classes: int | None = None,
         conditioning: str = "embedding",
+        synchronized_batch_norm: bool = False,
         **kwargs,
     ):
         steps = check_image_size(image_size)
@@ -170,6 +180,11 @@ class DCGANGenerator(Network):
         self.max_filters = max_filters
         self.normalization = normalization
         self.spectral_norm = spectral_norm
+        self.synchronized_batch_norm = bool(synchronized_batch_norm)
+        if self.synchronized_batch_norm and keras.backend.backend() == "tensorflow":
+            for layer in self._flatten_layers(include_self=False):
+                if isinstance(layer, keras.layers.BatchNormalization):
+                    layer.synchronized = True
 
     def get_config(self):
         return {
@@ -183,4 +198,5 @@ class DCGANGenerator(Network):
             "spectral_norm": self.spectral_norm,
             "num_classes": self.num_classes,
             "conditioning": self.conditioning,
+            "synchronized_batch_norm": self.synchronized_batch_norm,
         }

@@ -15,16 +15,24 @@ code of its own.
 
 from __future__ import annotations
 
+import contextlib
+
 import keras
 
 from keras_gan_kit.trainers.phase import Phase, PhaseContext
+from keras_gan_kit.trainers.replicas import ReplicaSeedGenerator
 
 __all__ = [
     "Phase",
     "PhaseContext",
+    "ReplicaSeedGenerator",
     "get_trainer",
     "input_gradients",
+    "model_scope",
     "no_gradient",
+    "num_replicas",
+    "replica_batch",
+    "replica_id",
     "run_if",
     "vjp",
 ]
@@ -140,3 +148,86 @@ def run_if(predicate, fn):
         fn: Callable taking no arguments.
     """
     return get_trainer().run_if(predicate, fn)
+
+
+def model_scope(model):
+    """A context for creating variables that belong with `model`'s existing ones.
+
+    Variables a model adds after it was built (e.g. the EMA generator that
+    `GeneratorEMA` creates when `fit` starts) must be distributed like the
+    rest: on TensorFlow that means creating them under the `tf.distribute`
+    strategy the model was built in, which `fit` does not re-enter for
+    callbacks. On JAX (`keras.distribution` is global) and PyTorch this
+    does nothing.
+
+    Args:
+        model: `keras.Model`.
+
+    Returns:
+        A context manager.
+    """
+    strategy = getattr(model, "distribute_strategy", None)
+    if keras.backend.backend() == "tensorflow" and strategy is not None:
+        return strategy.scope()
+    return contextlib.nullcontext()
+
+
+def num_replicas() -> int:
+    """Number of data-parallel replicas the running step's batch is split over.
+
+    Each replica runs the training step on its own shard of the global batch:
+
+    - TensorFlow: `num_replicas_in_sync` of the active `tf.distribute`
+      strategy (1 without a strategy);
+    - PyTorch: the world size of the initialized `torch.distributed` process
+      group (1 without one);
+    - JAX: always 1. Under `keras.distribution.DataParallel` the jitted step
+      sees the global batch (sharded across devices by XLA), so there is
+      nothing to split in Python.
+
+    Returns:
+        int.
+    """
+    return get_trainer().num_replicas()
+
+
+def replica_id():
+    """Index of the replica running the step, in `[0, num_replicas())`.
+
+    A scalar int tensor inside a TensorFlow `MirroredStrategy` step, the rank
+    on PyTorch, 0 on JAX and without distribution.
+
+    Returns:
+        int or scalar int tensor.
+    """
+    return get_trainer().replica_id()
+
+
+def replica_batch(draw, batch_size):
+    """This replica's share of a batch drawn for the whole global batch.
+
+    Calls `draw(num_replicas() * batch_size)` and returns the rows of this
+    replica (`replica_id()`), so that N replicas with `batch_size` rows each
+    see exactly the rows one device with the global batch would: each replica
+    gets distinct latents, and data-parallel training matches one device
+    with the same global batch. Drawing N times as many latents as a replica
+    uses costs next to nothing against the networks. With one replica this is
+    `draw(batch_size)`.
+
+    Args:
+        draw: Callable. `draw(n)` returns a tensor with `n` rows (e.g.
+            `lambda n: keras.random.normal((n, 128), seed=seed_generator)`).
+            Every replica must draw the same values: use the model's
+            `seed_generator` (a `ReplicaSeedGenerator`) inside its `shared()`.
+        batch_size: int or scalar int tensor. Rows per replica.
+
+    Returns:
+        Tensor with `batch_size` rows.
+    """
+    replicas = num_replicas()
+    if replicas == 1:
+        return draw(batch_size)
+    rows = draw(batch_size * replicas)
+    shape = tuple(rows.shape[1:])
+    grouped = keras.ops.reshape(rows, (replicas, -1) + shape)
+    return keras.ops.take(grouped, replica_id(), axis=0)

@@ -94,6 +94,14 @@ class JaxTrainer:
             v.assign(value)
         return logs
 
+    def num_replicas(self):
+        """Always 1: under `keras.distribution` the jitted step sees the global batch."""
+        return 1
+
+    def replica_id(self):
+        """Always 0 (see `num_replicas`)."""
+        return 0
+
     def run_if(self, predicate, fn):
         """`jax.lax.cond` over the values of every variable of the step.
 

@@ -19,8 +19,16 @@ class TensorFlowTrainer(StatefulTrainer):
     def run_phase(self, phase: Phase, *inputs):
         """Differentiates `phase.loss_fn` and applies `phase.optimizer`."""
         variables = list(phase.variables)
+        replicas = self.num_replicas()
         with tf.GradientTape() as tape:
             loss, logs = phase.loss_fn(*inputs)
+            if replicas > 1:
+                # Under a tf.distribute strategy each replica's loss is the mean over its
+                # shard, and Keras' optimizer SUMS the replicas' gradients (as Keras'
+                # own `Loss` classes expect, which divide by the replica count). Dividing
+                # here makes the applied gradient the mean over the global batch, as on
+                # one device. The logged values stay unscaled.
+                loss = loss * tf.cast(1.0 / replicas, loss.dtype)
             loss = scaled_loss(phase, loss)
         # Variables the loss does not reach get zero gradients, as on JAX.
         grads = tape.gradient(
@@ -29,11 +37,25 @@ class TensorFlowTrainer(StatefulTrainer):
         phase.optimizer.apply(grads, variables)
         return logs
 
+    def num_replicas(self):
+        """`num_replicas_in_sync` of the active `tf.distribute` strategy."""
+        return int(tf.distribute.get_strategy().num_replicas_in_sync)
+
+    def replica_id(self):
+        """`replica_id_in_sync_group` inside a replica context, else 0."""
+        context = tf.distribute.get_replica_context()
+        if context is None or self.num_replicas() == 1:
+            return 0
+        return context.replica_id_in_sync_group
+
     def run_if(self, predicate, fn):
         """`fn()` under `tf.cond` (a Python `if` when executing eagerly)."""
         if tf.executing_eagerly():
             if bool(predicate):
                 fn()
+            return
+        if self.num_replicas() > 1 and self._models:
+            self._run_and_select(predicate, fn)
             return
 
         def run():
@@ -41,6 +63,33 @@ class TensorFlowTrainer(StatefulTrainer):
             return tf.constant(True)
 
         tf.cond(tf.convert_to_tensor(predicate), run, lambda: tf.constant(False))
+
+    def _run_and_select(self, predicate, fn):
+        """`run_if` inside a `tf.distribute` replica: run `fn`, then keep or undo its effect.
+
+        An optimizer under a strategy all-reduces gradients in a `merge_call`,
+        which TensorFlow refuses inside `tf.cond`. So every replica runs `fn`
+        and then keeps, for every variable of the step, the new value where
+        the predicate holds on all replicas (one all-reduce), the old one
+        elsewhere: the same result as `tf.cond`, at the cost of computing
+        skipped phases (lazy regularization saves no time under a strategy).
+        """
+        context = tf.distribute.get_replica_context()
+        skips = 1.0 - tf.cast(tf.convert_to_tensor(predicate), tf.float32)
+        if context is not None:  # number of replicas where the predicate fails
+            skips = context.all_reduce(tf.distribute.ReduceOp.SUM, skips)
+        keep = skips < 0.5
+        model = self._models[-1]
+        variables = (
+            list(model.trainable_variables)
+            + list(model.non_trainable_variables)
+            + list(model.optimizer.variables)
+            + list(model.metrics_variables)
+        )
+        saved = [tf.identity(v.value) for v in variables]
+        fn()
+        for v, old in zip(variables, saved):
+            v.assign(tf.where(keep, v.value, old))
 
     def no_gradient(self):
         """Context without gradient recording (see `trainers.no_gradient`)."""

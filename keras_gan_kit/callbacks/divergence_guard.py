@@ -18,7 +18,7 @@ class TrainingDivergedError(RuntimeError):
 
     Attributes:
         epoch: int. The epoch (0-based, as Keras counts) in which it diverged.
-        batch: int or None. The batch of that epoch, when known.
+        batch: int or None. The batch of that epoch (0-based), when known.
         phase: str or None. The update phase whose loss became non-finite
             first (e.g. `"discriminator"`), when known.
         reason: str. What was seen (`"d_loss=nan"`, a collapsed loss scale,
@@ -47,9 +47,7 @@ def _loss_scale_optimizers(model):
         items = list(members.items())
     else:
         items = [(getattr(optimizer, "name", "optimizer"), optimizer)]
-    return [
-        (name, o) for name, o in items if isinstance(o, keras.optimizers.LossScaleOptimizer)
-    ]
+    return [(name, o) for name, o in items if isinstance(o, keras.optimizers.LossScaleOptimizer)]
 
 
 class DivergenceGuard(keras.callbacks.Callback):
@@ -217,7 +215,7 @@ class DivergenceGuard(keras.callbacks.Callback):
             for variable, value in zip(self._variables(), self._snapshot):
                 variable.assign(value)
             restored = self._snapshot_epoch
-        where = f"epoch {self._epoch + 1}" + (f", batch {batch}" if batch is not None else "")
+        where = (f"batch {batch + 1} of " if batch is not None else "") + f"epoch {self._epoch + 1}"
         message = f"training diverged in {where}: {reason}"
         if restored is not None:
             state = "the state before training" if restored == 0 else f"epoch {restored}"

@@ -57,7 +57,7 @@ class BatchMonitor(keras.callbacks.Callback):
             code, step = (int(v) for v in self._reader.read()[0])
             if code:
                 raise ValueError(
-                    f"{type(model).__name__}.fit(): batch {step - self._epoch_start} of epoch "
+                    f"{type(model).__name__}.fit(): batch {step - self._epoch_start + 1} of epoch "
                     f"{self._epoch + 1} (training step {step}) "
                     f"{model.describe_batch_problem(code)}. Training stopped without an update "
                     "from it: the weights are those after the previous batch. Fix or drop "

@@ -242,10 +242,25 @@ def resolve_config(args) -> dict:
                 f"--resume: {args.output!r} holds a {model} run; got `train {args.model}`"
             )
         config["output"] = args.output  # the folder may have moved since
-        if args.recipe == model:
-            for key in get_recipe(model).extendable:
-                if getattr(args, key, None) is not None:
-                    config[key] = getattr(args, key)
+        recipe = get_recipe(model)
+        differing = []
+        for key in recipe.defaults:
+            value = getattr(args, key, None)
+            if value is None or key in recipe.extendable:
+                continue
+            if value != config.get(key):
+                option = "--" + key.replace("_", "-")
+                differing.append(f"{option} (run: {config.get(key)!r}, given: {value!r})")
+        if differing:
+            raise CLIError(
+                "--resume continues a run with the options recorded in its config.json; "
+                f"these differ: {'; '.join(differing)}. Drop them, or start a new run "
+                f"(only {', '.join('--' + k.replace('_', '-') for k in recipe.extendable)} "
+                "may change on --resume)"
+            )
+        for key in recipe.extendable:
+            if getattr(args, key, None) is not None:
+                config[key] = getattr(args, key)
         return config
     recipe = get_recipe(args.recipe)
     config = {"model": recipe.name, **recipe.defaults}
@@ -253,11 +268,8 @@ def resolve_config(args) -> dict:
         value = getattr(args, key, None)
         if value is not None:
             config[key] = value
-    if args.output and os.path.exists(os.path.join(args.output, run_folder.CONFIG_FILE)):
-        raise CLIError(
-            f"{args.output!r} already holds a run; use --resume to continue it or choose "
-            "another --output"
-        )
+    if args.output:
+        run_folder.check_new_output(args.output)
     recipe.prepare(config)
     config["output"] = args.output or run_folder.default_output(recipe.run_name(config))
     return config
@@ -273,10 +285,28 @@ def run(args) -> int:
         The exit code.
     """
     config = resolve_config(args)
+    backup = None
+    if args.resume:
+        backup = run_folder.find_backup(config["output"])
+        if backup is None:
+            raise CLIError(
+                f"--resume: {config['output']!r} holds no readable backup of a finished epoch "
+                f"(in {run_folder.BACKUP_DIR}/); there is nothing to continue, start the run "
+                "again without --resume"
+            )
     os.makedirs(config["output"], exist_ok=True)
     recipe = get_recipe(config["model"])
     configure_keras(config)
     training = recipe.build(config)
+    if backup is not None:
+        if training.epochs <= backup.epoch:
+            raise CLIError(
+                f"--resume: the run has finished {backup.epoch} epochs and would train "
+                f"{training.epochs} in all; give a larger --epochs to train more"
+            )
+        print(
+            f"{PROG}: resuming {config['output']} from epoch {backup.epoch} (of {training.epochs})"
+        )
     print(f"{PROG}: {training.summary}")
     return run_folder.run_training(
         training.config,
@@ -284,6 +314,6 @@ def run(args) -> int:
         training.data,
         training.callbacks,
         training.epochs,
-        resume=args.resume,
+        resume=backup,
         quiet=args.quiet,
     )

@@ -36,6 +36,33 @@ def _as_tuples(batches):
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
+class _ImageCounter(keras.layers.Layer):
+    """Counts the training images the EMA generator has seen (`images_seen`, int32).
+
+    A layer, so that the count is saved in `.keras` files and restored by
+    `BackupAndRestore` with the model's weights, and threaded through the JAX
+    step as non-trainable state.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.images_seen = self.add_weight(
+            shape=(), dtype="int32", initializer="zeros", trainable=False, name="images_seen"
+        )
+        self.built = True
+
+    def load_own_variables(self, store):
+        if not len(store.keys()):  # a file saved before the EMA counted images
+            warnings.warn(
+                "The loaded file has no EMA image count; counting from 0. A half-life "
+                "ramp (rampup, or a schedule) restarts.",
+                stacklevel=2,
+            )
+            return
+        super().load_own_variables(store)
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_kit")
 class GAN(AdversarialModel):
     """A generative adversarial network that trains with `fit()`.
 
@@ -67,8 +94,8 @@ class GAN(AdversarialModel):
             built functional/sequential model; required otherwise.
         seed: int. Seed of the latent noise drawn during training and by
             `generate()`. Defaults to None (random).
-        ema_half_life_images: float or None. Keep an exponential moving
-            average of the generator's weights with this half-life, in
+        ema_half_life_images: float, schedule or None. Keep an exponential
+            moving average of the generator's weights with this half-life, in
             training images (see `enable_ema`; usually set through the
             `keras_gan_kit.callbacks.GeneratorEMA` callback). Defaults to None.
         use_ema: bool. Whether `generate()` and `gan(latents)` use the EMA
@@ -79,6 +106,9 @@ class GAN(AdversarialModel):
             `fit` takes `(samples, labels)` and `generate` takes `labels`.
             Generated samples in training get the real batch's labels.
             Defaults to None (unconditional).
+        ema_rampup: float or None. StyleGAN's EMA ramp-up: the half-life is
+            limited to `ema_rampup` times the images seen so far (see
+            `enable_ema`). Needs `ema_half_life_images`. Defaults to None.
         **kwargs: forwarded to `keras.Model` (`name`, `dtype`).
 
     Example:
@@ -107,6 +137,7 @@ class GAN(AdversarialModel):
         ema_half_life_images=None,
         use_ema=True,
         num_classes=None,
+        ema_rampup=None,
         **kwargs,
     ):
         super().__init__(seed=seed, **kwargs)
@@ -147,9 +178,16 @@ class GAN(AdversarialModel):
         self.auxiliary_classifier_weight = 0.0
         self.generator_ema = None
         self.ema_half_life_images = None
+        self.ema_rampup = None
+        self.ema_counter = None
         self.use_ema = bool(use_ema)
         if ema_half_life_images is not None:
-            self.enable_ema(ema_half_life_images)
+            self.enable_ema(ema_half_life_images, rampup=ema_rampup)
+        elif ema_rampup is not None:
+            raise ValueError(
+                "`ema_rampup` needs `ema_half_life_images`. Received: ema_rampup="
+                f"{ema_rampup!r}, ema_half_life_images=None"
+            )
         self.built = True
 
     network_names = ("generator", "discriminator")
@@ -460,25 +498,53 @@ class GAN(AdversarialModel):
     # ------------------------------------------------------------------ #
     # Generator EMA
     # ------------------------------------------------------------------ #
-    def enable_ema(self, half_life_images: float) -> None:
+    def enable_ema(self, half_life_images, rampup=None) -> None:
         """Keeps an exponential moving average (EMA) of the generator weights.
 
         After every training step each EMA weight moves toward the generator's:
-        `ema = w + beta * (ema - w)` with `beta = 0.5 ** (batch_size /
-        half_life_images)`, so the weight of a step's contribution halves every
-        `half_life_images` training images, whatever the batch size
-        (StyleGAN2-ADA's `ema_kimg`, which is 10 for most of its
-        configurations, i.e. `half_life_images=10_000`). Non-trainable
-        generator state (BatchNorm statistics) is copied. The EMA generator is a
-        clone of the generator (`gan.generator_ema`), saved with the model, and
-        used by `generate()` and `gan(latents)` while `use_ema` is True.
+        `ema = w + beta * (ema - w)` with `beta = 0.5 ** (batch_size / h)`, so
+        the weight of a step's contribution halves every `h` training images,
+        whatever the batch size (StyleGAN2-ADA's `ema_kimg`, which is 10 for
+        most of its configurations, i.e. `half_life_images=10_000`).
+        Non-trainable generator state (BatchNorm statistics) is copied. The EMA
+        generator is a clone of the generator (`gan.generator_ema`), saved with
+        the model, and used by `generate()` and `gan(latents)` while `use_ema`
+        is True.
 
-        Calling it again changes the half-life and keeps the current average.
+        The half-life `h` of a step is computed from `n`, the training images
+        seen before it (`gan.ema_counter.images_seen`, saved with the model so
+        that a resumed run continues exactly):
+        `h = half_life_images`, or `half_life_images(n)` for a schedule
+        (R3GAN ramps it from 0 to 5M images along a cosine over 20M images:
+        `CosineSchedule(0, 5e6, 2e7)`); then, with `rampup`,
+        `h = min(h, rampup * n)` (StyleGAN2-ADA's `ema_rampup`, 0.05 in its
+        CIFAR-10 and auto configurations). `h = 0` copies the generator.
+
+        Calling it again changes the half-life and ramp-up and keeps the
+        current average and image count.
 
         Args:
-            half_life_images: float. Half-life in training images (> 0).
+            half_life_images: float > 0, or a
+                `keras.optimizers.schedules.LearningRateSchedule` (e.g.
+                `keras_gan_kit.optimizers.CosineSchedule`) of the images seen.
+                Half-life in training images.
+            rampup: float > 0 or None. Limit the half-life to `rampup` times the
+                images seen. Defaults to None (no ramp-up).
         """
-        self.ema_half_life_images = check_positive_number(half_life_images, "half_life_images")
+        if not isinstance(half_life_images, keras.optimizers.schedules.LearningRateSchedule):
+            half_life_images = check_positive_number(half_life_images, "half_life_images")
+        if rampup is not None:
+            rampup = check_positive_number(rampup, "rampup")
+        same_half_life = half_life_images is self.ema_half_life_images or (
+            half_life_images == self.ema_half_life_images
+        )
+        if not same_half_life or rampup != self.ema_rampup:
+            self.train_function = None  # a traced step would keep the old settings
+        self.ema_half_life_images = half_life_images
+        self.ema_rampup = rampup
+        if self.ema_counter is None:
+            with trainers.model_scope(self):  # under the model's tf.distribute strategy
+                self.ema_counter = _ImageCounter(name="ema_counter")
         if self.generator_ema is not None:
             return
         with trainers.model_scope(self):  # under the model's tf.distribute strategy
@@ -491,7 +557,16 @@ class GAN(AdversarialModel):
         self.train_function = None
 
     def _update_ema(self, batch_size):
-        beta = ops.power(0.5, ops.cast(batch_size, "float32") / self.ema_half_life_images)
+        seen = self.ema_counter.images_seen
+        images = ops.cast(seen, "float32")
+        half_life = self.ema_half_life_images
+        if isinstance(half_life, keras.optimizers.schedules.LearningRateSchedule):
+            half_life = ops.cast(half_life(images), "float32")
+        if self.ema_rampup is not None:
+            half_life = ops.minimum(half_life, self.ema_rampup * images)
+        batch = ops.cast(batch_size, "float32")
+        beta = ops.power(0.5, batch / ops.maximum(half_life, 1e-8))
+        seen.assign(seen + ops.cast(batch_size, "int32"))
         for average, weight in zip(self.generator_ema.weights, self.generator.weights):
             value = ops.stop_gradient(ops.cast(weight, average.dtype))
             if weight.trainable:
@@ -924,9 +999,16 @@ class GAN(AdversarialModel):
         config.update(
             {
                 "latent_dim": self.latent_dim,
-                "ema_half_life_images": self.ema_half_life_images,
+                "ema_half_life_images": (
+                    keras.saving.serialize_keras_object(self.ema_half_life_images)
+                    if isinstance(
+                        self.ema_half_life_images, keras.optimizers.schedules.LearningRateSchedule
+                    )
+                    else self.ema_half_life_images
+                ),
                 "use_ema": self.use_ema,
                 "num_classes": self.num_classes,
+                "ema_rampup": self.ema_rampup,
             }
         )
         return config
@@ -940,4 +1022,8 @@ class GAN(AdversarialModel):
         config = dict(config)
         if isinstance(config.get("latent_dim"), list):
             config["latent_dim"] = tuple(config["latent_dim"])
+        if isinstance(config.get("ema_half_life_images"), dict):  # a schedule
+            config["ema_half_life_images"] = keras.saving.deserialize_keras_object(
+                config["ema_half_life_images"], custom_objects=custom_objects
+            )
         return super().from_config(config, custom_objects=custom_objects)

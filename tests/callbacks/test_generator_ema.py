@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import keras_gan_kit as kgk
+from keras_gan_kit.optimizers import CosineSchedule, LinearSchedule
 from tests.test_case import conv_discriminator, conv_generator, small_gan, toy_images, toy_points
 
 
@@ -53,11 +54,106 @@ def test_callback_enables_ema_used_by_generate_and_saved(tmp_path):
     np.testing.assert_allclose(gan.generate(latents=z), raw_out, atol=1e-6)
 
 
+def to_np(x):
+    return np.asarray(keras.ops.convert_to_numpy(x), dtype="float64")
+
+
+def frozen_generator_gan():
+    gan = small_gan()
+    gan.compile(generator_optimizer=keras.optimizers.SGD(0.0))
+    return gan
+
+
+def zero_ema(gan):
+    for v in gan.generator_ema.weights:
+        v.assign(np.zeros(v.shape, "float32"))
+
+
+def assert_ema_is(gan, factor):
+    """EMA weights == generator weights * factor (the generator is frozen)."""
+    for average, weight in zip(gan.generator_ema.weights, gan.generator.weights):
+        np.testing.assert_allclose(
+            to_np(average), to_np(weight) * factor, rtol=2e-5, atol=1e-6, err_msg=average.path
+        )
+
+
+def stylegan_beta(batch, images_seen, half_life, rampup=None):
+    """stylegan2-ada-pytorch training_loop.py: ema_nimg = min(ema_nimg, cur_nimg * ema_rampup)."""
+    if rampup is not None:
+        half_life = min(half_life, images_seen * rampup)
+    return 0.5 ** (batch / max(half_life, 1e-8))
+
+
+def cosine(n, a, b, steps):
+    return b + (a - b) * 0.5 * (1 + np.cos(np.pi * min(n / steps, 1.0)))
+
+
+EMA_CASES = [
+    # (half_life_images, rampup, [(images seen n, expected half-life h)])
+    (100.0, 0.5, [(0, 0.0), (48, 24.0), (1000, 100.0)]),  # h = min(100, n / 2)
+    (CosineSchedule(0, 400, 800), 1.0, [(200, cosine(200, 0, 400, 800)), (5000, 400.0)]),
+]
+
+
+def test_beta_at_a_given_image_count():
+    """One step at `images_seen = n` from a zero average: ema = w (1 - beta(n)).
+
+    Changing the settings of an enabled EMA retraces the step (the second case).
+    """
+    gan = frozen_generator_gan()
+    batch = 16
+    for half_life, rampup, points in EMA_CASES:
+        gan.enable_ema(half_life, rampup=rampup)
+        for images_seen, h in points:
+            gan.ema_counter.images_seen.assign(images_seen)
+            zero_ema(gan)
+            gan.fit(toy_points(batch), batch_size=batch, epochs=1, verbose=0)
+            beta = 0.5 ** (batch / max(h, 1e-8))
+            if not isinstance(half_life, CosineSchedule):
+                assert beta == stylegan_beta(batch, images_seen, half_life, rampup)
+            assert_ema_is(gan, 1 - beta)
+            assert int(to_np(gan.ema_counter.images_seen)) == images_seen + batch
+
+
+def test_ramped_ema_resumes_exactly_from_a_keras_file(tmp_path):
+    """Two steps, save, load, a third: ema = w (1 - b0 b1 b2) with h(n) = 16 + 1.5 n."""
+    gan = frozen_generator_gan()
+    schedule = LinearSchedule(16.0, 64.0, steps=32)
+    callback = kgk.callbacks.GeneratorEMA(half_life_images=schedule, rampup=4.0)
+    gan.enable_ema(schedule, rampup=4.0)  # as the callback will: the step is traced once
+    zero_ema(gan)
+    x = toy_points(48)
+    gan.fit(x[:32], batch_size=16, epochs=1, shuffle=False, verbose=0, callbacks=[callback])
+    gan.save(tmp_path / "ema.keras")
+    loaded = keras.models.load_model(tmp_path / "ema.keras")
+    assert type(loaded.ema_half_life_images) is LinearSchedule and loaded.ema_rampup == 4.0
+    assert int(to_np(loaded.ema_counter.images_seen)) == 32
+    loaded.fit(x[32:], batch_size=16, epochs=1, verbose=0, callbacks=[callback])
+    # h = min(16 + 1.5 n, 4 n): 0 at n=0 (copy), 40 at n=16, 64 at n=32
+    betas = [0.0, 0.5 ** (16 / 40), 0.5 ** (16 / 64)]
+    assert_ema_is(loaded, 1 - np.prod(betas))
+    # the same from a zero average: the step at n=0 copied the generator
+    assert_ema_is(gan, 1.0)
+
+
+def test_callback_config_round_trip():
+    callback = kgk.callbacks.GeneratorEMA(CosineSchedule(0, 5_000_000, 20_000_000), rampup=0.05)
+    restored = kgk.callbacks.GeneratorEMA(**callback.get_config())
+    assert restored.get_config() == callback.get_config()
+    assert type(restored.half_life_images) is CosineSchedule and restored.rampup == 0.05
+
+
 def test_bad_half_life():
     with pytest.raises(ValueError, match="half_life_images=0"):
         kgk.callbacks.GeneratorEMA(half_life_images=0)
     with pytest.raises(ValueError, match="half_life_images=-1"):
         small_gan().enable_ema(-1)
+    with pytest.raises(ValueError, match="rampup=0"):
+        kgk.callbacks.GeneratorEMA(rampup=0)
+    with pytest.raises(ValueError, match="rampup=-0.1"):
+        small_gan().enable_ema(100, rampup=-0.1)
+    with pytest.raises(ValueError, match="ema_rampup needs|`ema_rampup` needs"):
+        small_gan(ema_rampup=0.05)
 
 
 def test_callback_refuses_other_models():

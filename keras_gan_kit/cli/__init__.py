@@ -65,8 +65,8 @@ def main(argv=None) -> int:
         argv: list of str. The arguments; defaults to `sys.argv[1:]`.
 
     Returns:
-        The exit code: 0, 2 for a user error (reported in one line), 130
-        after Ctrl-C during training.
+        The exit code: 0; 2 for a user error, an unreadable file or a diverged
+        training run (reported in one line); 130 after Ctrl-C during training.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -86,6 +86,8 @@ def main(argv=None) -> int:
             if backend is None:
                 raise
             raise CLIError(missing_backend_message(backend)) from e
-    except (CLIError, ValueError, RuntimeError) as e:
-        print(f"{PROG}: error: {e}", file=sys.stderr)
+    except (CLIError, ValueError, RuntimeError, OSError) as e:
+        # One line: the first line of the message (Keras' messages can span several).
+        text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        print(f"{PROG}: error: {text}", file=sys.stderr)
         return 2

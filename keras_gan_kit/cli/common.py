@@ -20,6 +20,7 @@ __all__ = [
     "backend_of_import_error",
     "chosen_backend",
     "check_backend_installed",
+    "load_saved_model",
     "ensure_backend",
     "missing_backend_message",
     "non_negative_float",
@@ -159,3 +160,41 @@ def backend_of_import_error(error: ImportError) -> str | None:
         if root == module or (backend == "jax" and root == "jaxlib"):
             return backend
     return None
+
+
+def load_saved_model(path: str, argument: str = "MODEL"):
+    """Loads a `.keras` file, turning every way it can fail into one `CLIError` line.
+
+    Args:
+        path: str. The file given on the command line.
+        argument: str. How the command names it, for the message. Defaults
+            to `"MODEL"`.
+
+    Returns:
+        The loaded Keras model.
+
+    Raises:
+        CLIError: for a missing file, a folder, a file that is not a complete
+            `.keras` archive (e.g. truncated by a kill) or any load failure.
+    """
+    import zipfile
+
+    if os.path.isdir(path):
+        raise CLIError(
+            f"{argument} {path!r} is a folder; give the .keras file (e.g. {path.rstrip('/')}/"
+            "model.keras)"
+        )
+    if not os.path.exists(path):
+        raise CLIError(f"no such model file: {path!r}")
+    if not zipfile.is_zipfile(path):
+        raise CLIError(
+            f"{path!r} is not a complete .keras file (a .keras file is a zip archive; this one "
+            "is truncated or of another kind)"
+        )
+    import keras
+
+    try:
+        return keras.models.load_model(path)
+    except Exception as e:  # noqa: BLE001 - report any load failure in one line
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CLIError(f"could not load {path!r}: {first}") from e

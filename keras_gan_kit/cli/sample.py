@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import os
 
-from keras_gan_kit.cli.common import PROG, CLIError, add_backend_argument, positive_int
+from keras_gan_kit.cli.common import (
+    PROG,
+    CLIError,
+    add_backend_argument,
+    load_saved_model,
+    positive_int,
+)
 
 __all__ = ["register", "run"]
 
@@ -46,6 +52,24 @@ def register(subparsers):
     return parser
 
 
+def _check_destinations(args) -> None:
+    """One-line errors for an `--output` or `--individual` that cannot be written."""
+    if args.individual and os.path.exists(args.individual) and not os.path.isdir(args.individual):
+        raise CLIError(f"--individual {args.individual!r} is an existing file, not a folder")
+    output = args.output
+    if output and (os.path.isdir(output) or output.endswith(("/", os.sep))):
+        raise CLIError(
+            f"--output {output!r} is a folder; give an image file name (e.g. "
+            f"{os.path.join(output, 'samples.png')}), or use --individual FOLDER"
+        )
+    if output:
+        from PIL import Image
+
+        extension = os.path.splitext(output)[1].lower()
+        if extension not in Image.registered_extensions():
+            raise CLIError(f"--output {output!r} needs an image extension such as .png or .jpg")
+
+
 def run(args) -> int:
     """Runs `keras-gan-kit sample`.
 
@@ -55,17 +79,11 @@ def run(args) -> int:
     Returns:
         The exit code.
     """
-    if not os.path.exists(args.model):
-        raise CLIError(f"no such model file: {args.model!r}")
-    import keras
-
+    _check_destinations(args)
     import keras_gan_kit as kgk
     from keras_gan_kit.utils import save_image_grid, to_uint8_images
 
-    try:
-        gan = keras.models.load_model(args.model)
-    except Exception as e:  # noqa: BLE001 - report any load failure in one line
-        raise CLIError(f"could not load {args.model!r}: {e}") from e
+    gan = load_saved_model(args.model)
     if not isinstance(gan, kgk.GAN):
         raise CLIError(f"{args.model!r} holds a {type(gan).__name__}, not a keras_gan_kit GAN")
     if args.no_ema:

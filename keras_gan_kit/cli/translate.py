@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import os
 
-from keras_gan_kit.cli.common import PROG, CLIError, add_backend_argument, positive_int
+from keras_gan_kit.cli.common import (
+    PROG,
+    CLIError,
+    add_backend_argument,
+    load_saved_model,
+    positive_int,
+)
 
 __all__ = ["register", "run"]
 
@@ -42,6 +48,12 @@ def register(subparsers):
     )
     parser.add_argument(
         "--batch-size", type=positive_int, default=8, help="same-size images per call. Default: 8"
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="allow OUTPUT to be the input folder (or inside it), replacing input images "
+        "that have the same names",
     )
     add_backend_argument(parser)
     parser.set_defaults(run=run)
@@ -98,6 +110,30 @@ def _translation_generator(model, direction):
     return model.generator, model.input_channels, model.output_channels, None
 
 
+def _inside(path, folder) -> bool:
+    """Whether `path` is `folder` or lies inside it (after resolving links)."""
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _check_output_folder(source, output, files, overwrite) -> None:
+    """Refuses (unless `overwrite`) an OUTPUT that is, or is inside, the input folder."""
+    if overwrite:
+        return
+    folder = source if os.path.isdir(source) else os.path.dirname(source) or "."
+    targets = {
+        os.path.realpath(os.path.join(output, os.path.splitext(os.path.basename(f))[0] + ".png"))
+        for f in files
+    }
+    clobbered = [f for f in files if os.path.realpath(f) in targets]
+    if os.path.isdir(source) and _inside(output, folder) or clobbered:
+        what = f"would overwrite {os.path.basename(clobbered[0])!r}" if clobbered else "is"
+        raise CLIError(
+            f"OUTPUT {output!r} {what} inside the input folder {folder!r}; choose another "
+            "folder, or pass --overwrite to write there anyway"
+        )
+
+
 def run(args) -> int:
     """Runs `keras-gan-kit translate MODEL INPUT OUTPUT`.
 
@@ -107,11 +143,12 @@ def run(args) -> int:
     Returns:
         The exit code.
     """
-    if not os.path.isfile(args.model):
+    if not os.path.exists(args.model):
         raise CLIError(f"no such model file: {args.model!r}")
     files = _input_images(args.input)
     if os.path.exists(args.output) and not os.path.isdir(args.output):
         raise CLIError(f"OUTPUT must be a folder; {args.output!r} is a file")
+    _check_output_folder(args.input, args.output, files, args.overwrite)
     stems = {}
     for path in files:
         stem = os.path.splitext(os.path.basename(path))[0]
@@ -121,16 +158,12 @@ def run(args) -> int:
                 f"written as {stem}.png; rename one"
             )
         stems[stem] = path
-    import keras
     import numpy as np
     from PIL import Image
 
     import keras_gan_kit as kgk
 
-    try:
-        model = keras.models.load_model(args.model)
-    except Exception as e:  # noqa: BLE001 - report any load failure in one line
-        raise CLIError(f"could not load {args.model!r}: {e}") from e
+    model = load_saved_model(args.model)
     if not isinstance(model, (kgk.models.Pix2Pix, kgk.models.CycleGAN)):
         raise CLIError(
             f"{args.model!r} holds a {type(model).__name__}, not a Pix2Pix or CycleGAN; "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from keras_gan_kit.cli.common import non_negative_float, positive_int
+from keras_gan_kit.cli.common import CLIError, non_negative_float, positive_int
 from keras_gan_kit.cli.train.image_translation import TranslationRecipe, patchgan_layers
 
 __all__ = ["CycleGANRecipe"]
@@ -74,6 +74,11 @@ class CycleGANRecipe(TranslationRecipe):
 
     def prepare(self, config):
         super().prepare(config)
+        if config["image_size"] % 4 or config["image_size"] < 8:
+            raise CLIError(
+                "--image-size must be a multiple of 4 and >= 8 for cyclegan (its ResNet "
+                f"generators halve the size twice); got {config['image_size']}"
+            )
         if config["residual_blocks"] is None:
             config["residual_blocks"] = 6 if config["image_size"] <= 128 else 9
 

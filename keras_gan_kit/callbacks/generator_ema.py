@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from keras_gan_kit.utils.validation import check_positive_number
+from keras_gan_kit.utils.validation import check_finite_number, check_positive_number
 
 __all__ = ["GeneratorEMA"]
 
@@ -80,7 +80,9 @@ class GeneratorEMA(keras.callbacks.Callback):
         if isinstance(half_life_images, dict):  # a serialized schedule
             half_life_images = keras.saving.deserialize_keras_object(half_life_images)
         if not isinstance(half_life_images, _Schedule):
-            half_life_images = check_positive_number(half_life_images, "half_life_images")
+            half_life_images = check_finite_number(
+                half_life_images, "half_life_images", minimum=0, strict=True
+            )
         self.half_life_images = half_life_images
         self.use_for_sampling = bool(use_for_sampling)
         self.rampup = None if rampup is None else check_positive_number(rampup, "rampup")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import os
 import sys
 
@@ -51,7 +52,7 @@ def _number_parser(cast, low, inclusive, description):
             value = cast(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {description}, got {text!r}") from None
-        if not (value >= low if inclusive else value > low):
+        if not math.isfinite(value) or not (value >= low if inclusive else value > low):
             raise argparse.ArgumentTypeError(f"expected {description}, got {text!r}")
         return value
 
@@ -59,9 +60,9 @@ def _number_parser(cast, low, inclusive, description):
 
 
 positive_int = _number_parser(int, 1, True, "a positive integer")
-positive_float = _number_parser(float, 0, False, "a positive number")
+positive_float = _number_parser(float, 0, False, "a finite positive number")
 non_negative_int = _number_parser(int, 0, True, "an integer >= 0")
-non_negative_float = _number_parser(float, 0, True, "a number >= 0")
+non_negative_float = _number_parser(float, 0, True, "a finite number >= 0")
 
 
 def add_backend_argument(parser: argparse.ArgumentParser) -> None:

@@ -19,9 +19,9 @@ from keras_gan_kit.models.translation import (
 )
 from keras_gan_kit.trainers import Phase
 from keras_gan_kit.utils.validation import (
+    check_finite_number,
     check_image_array,
     check_non_negative_int,
-    check_non_negative_number,
 )
 
 __all__ = ["CycleGAN"]
@@ -139,8 +139,8 @@ class CycleGAN(AdversarialModel):
             ("discriminator_b", discriminator_b),
         ):
             check_network(network, arg)
-        self.cycle_weight = check_non_negative_number(cycle_weight, "cycle_weight")
-        self.identity_weight = check_non_negative_number(identity_weight, "identity_weight")
+        self.cycle_weight = check_finite_number(cycle_weight, "cycle_weight", minimum=0)
+        self.identity_weight = check_finite_number(identity_weight, "identity_weight", minimum=0)
         self.history_size = check_non_negative_int(history_size, "history_size")
         self.generator_ab = generator_ab
         self.generator_ba = generator_ba

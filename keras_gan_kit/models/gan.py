@@ -17,6 +17,7 @@ from keras_gan_kit.models.adversarial_model import AdversarialModel
 from keras_gan_kit.models.common import ends_in_tanh
 from keras_gan_kit.trainers import Phase
 from keras_gan_kit.utils.validation import (
+    check_finite_number,
     check_labels,
     check_positive_int,
     check_positive_number,
@@ -532,7 +533,9 @@ class GAN(AdversarialModel):
                 images seen. Defaults to None (no ramp-up).
         """
         if not isinstance(half_life_images, keras.optimizers.schedules.LearningRateSchedule):
-            half_life_images = check_positive_number(half_life_images, "half_life_images")
+            half_life_images = check_finite_number(
+                half_life_images, "half_life_images", minimum=0, strict=True
+            )
         if rampup is not None:
             rampup = check_positive_number(rampup, "rampup")
         same_half_life = half_life_images is self.ema_half_life_images or (

@@ -16,7 +16,7 @@ from keras_gan_kit.models.translation import (
     warn_if_critic_loss,
 )
 from keras_gan_kit.trainers import Phase
-from keras_gan_kit.utils.validation import check_image_array, check_non_negative_number
+from keras_gan_kit.utils.validation import check_finite_number, check_image_array
 
 __all__ = ["Pix2Pix"]
 
@@ -89,7 +89,7 @@ class Pix2Pix(AdversarialModel):
         super().__init__(seed=seed, **kwargs)
         check_network(generator, "generator")
         check_network(discriminator, "discriminator")
-        self.l1_weight = check_non_negative_number(l1_weight, "l1_weight")
+        self.l1_weight = check_finite_number(l1_weight, "l1_weight", minimum=0)
         self.generator = generator
         self.discriminator = discriminator
         d_inputs = getattr(discriminator, "inputs", None)

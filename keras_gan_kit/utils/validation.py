@@ -16,6 +16,7 @@ import numpy as np
 __all__ = [
     "check_conditional_gan",
     "check_features",
+    "check_finite_number",
     "check_fraction",
     "check_image_array",
     "check_image_size",
@@ -112,6 +113,34 @@ def check_positive_number(value, arg: str) -> float:
     """
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
         raise ValueError(f"`{arg}` must be a positive number. Received: {arg}={value!r}")
+    return float(value)
+
+
+def check_finite_number(value, arg: str, minimum: float | None = None, strict: bool = False):
+    """Checks that `value` is a finite number (not NaN or infinite), optionally bounded below.
+
+    Args:
+        value: the value to check.
+        arg: str. The argument's name, used in the error message.
+        minimum: float or None. Lower bound. Defaults to None (none).
+        strict: bool. Whether `value` must exceed `minimum` rather than
+            reach it. Defaults to False.
+
+    Returns:
+        `float(value)`.
+
+    Raises:
+        ValueError: if `value` is not an int or float, is NaN or infinite,
+            or lies below (or, with `strict`, at) `minimum`.
+    """
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not np.isfinite(value)
+        or (minimum is not None and (value <= minimum if strict else value < minimum))
+    ):
+        bound = "" if minimum is None else f" {'>' if strict else '>='} {minimum:g}"
+        raise ValueError(f"`{arg}` must be a finite number{bound}. Received: {arg}={value!r}")
     return float(value)
 
 

@@ -9,10 +9,11 @@ Penalties are given as `--penalty NAME[:STRENGTH[:INTERVAL]]` and stored in
 from __future__ import annotations
 
 import argparse
+import math
 import os
 
 from keras_gan_kit.cli import names
-from keras_gan_kit.cli.common import CLIError, positive_int
+from keras_gan_kit.cli.common import CLIError, non_negative_float, positive_int
 from keras_gan_kit.cli.train.recipe import Recipe, Training
 
 __all__ = ["DCGANRecipe", "penalties_from_config", "penalty_spec"]
@@ -45,9 +46,9 @@ def penalty_spec(text: str) -> str:
         interval = int(parts[2]) if len(parts) > 2 else 1
     except ValueError:
         raise argparse.ArgumentTypeError(f"bad number in penalty {text!r}") from None
-    if (strength is not None and strength < 0) or interval < 1:
+    if (strength is not None and not (math.isfinite(strength) and strength >= 0)) or interval < 1:
         raise argparse.ArgumentTypeError(
-            f"penalty strength must be >= 0 and interval >= 1: {text!r}"
+            f"penalty strength must be a finite number >= 0 and interval >= 1: {text!r}"
         )
     if strength is None:
         return by_alias[key]
@@ -147,7 +148,7 @@ class DCGANRecipe(Recipe):
         parser.add_argument("--discriminator-steps", type=positive_int, help="Default: 1")
         parser.add_argument(
             "--ema-half-life",
-            type=float,
+            type=non_negative_float,
             help="generator EMA half-life in images; 0 disables. Default: 5000",
         )
         parser.add_argument(

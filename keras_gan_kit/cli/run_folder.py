@@ -514,7 +514,7 @@ def run_training(
         saved = ""
         if e.restored_epoch is not None:
             atomic_save_model(model, model_path)
-            saved = f"; saved it to {model_path}"
+            saved = f"; saved them to {model_path}"
         _plot(output)
         raise CLIError(
             f"{e}{saved}. Start a new run with a lower --learning-rate (or another --loss "

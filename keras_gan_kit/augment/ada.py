@@ -162,10 +162,22 @@ class ADA(DiscriminatorAugmentation):
             reference's `--augpipe`: `"blit"`, `"geom"`, `"color"`,
             `"noise"`, `"cutout"`, `"bg"`, `"bgc"` (the paper's default) or
             `"bgcc"` (`"bgc"` and cutout). Defaults to `"bgc"`.
-        xflip, rotate90, xint, scale, rotate, aniso, xfrac, brightness,
-            contrast, lumaflip, hue, saturation, noise, cutout: float >= 0 or
-            None. Probability multiplier of each transform; None takes 1 if
-            the pipeline has the transform and 0 otherwise. Defaults to None.
+        xflip: float >= 0 or None. Probability multiplier of x-flips. Each
+            multiplier defaults to None: 1 if the pipeline has the transform,
+            0 otherwise.
+        rotate90: float >= 0 or None. Multiplier of 90-degree rotations.
+        xint: float >= 0 or None. Multiplier of integer translations.
+        scale: float >= 0 or None. Multiplier of isotropic scalings.
+        rotate: float >= 0 or None. Multiplier of arbitrary rotations.
+        aniso: float >= 0 or None. Multiplier of anisotropic scalings.
+        xfrac: float >= 0 or None. Multiplier of fractional translations.
+        brightness: float >= 0 or None. Multiplier of brightness offsets.
+        contrast: float >= 0 or None. Multiplier of contrast scalings.
+        lumaflip: float >= 0 or None. Multiplier of luma flips.
+        hue: float >= 0 or None. Multiplier of hue rotations.
+        saturation: float >= 0 or None. Multiplier of saturation scalings.
+        noise: float >= 0 or None. Multiplier of additive noise.
+        cutout: float >= 0 or None. Multiplier of cutouts.
         xint_max: float. Largest integer translation, fraction of the size.
             Defaults to 0.125.
         scale_std: float. Std of the log2 isotropic scale. Defaults to 0.2.

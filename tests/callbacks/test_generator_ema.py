@@ -88,52 +88,49 @@ def cosine(n, a, b, steps):
     return b + (a - b) * 0.5 * (1 + np.cos(np.pi * min(n / steps, 1.0)))
 
 
-EMA_CASES = [
-    # (half_life_images, rampup, [(images seen n, expected half-life h)])
-    (100.0, 0.5, [(0, 0.0), (48, 24.0), (1000, 100.0)]),  # h = min(100, n / 2)
-    (CosineSchedule(0, 400, 800), 1.0, [(200, cosine(200, 0, 400, 800)), (5000, 400.0)]),
-]
-
-
 def test_beta_at_a_given_image_count():
     """One step at `images_seen = n` from a zero average: ema = w (1 - beta(n)).
 
-    Changing the settings of an enabled EMA retraces the step (the second case).
+    h(n) = min(cosine(n; 0 -> 400 over 800 images), 0.2 n): the schedule binds at n = 100
+    (15.2 < 20) and n = 5000 (400 < 1000), the ramp-up at n = 200 (40 < 58.6).
     """
     gan = frozen_generator_gan()
+    gan.enable_ema(CosineSchedule(0, 400, 800), rampup=0.2)
     batch = 16
-    for half_life, rampup, points in EMA_CASES:
-        gan.enable_ema(half_life, rampup=rampup)
-        for images_seen, h in points:
-            gan.ema_counter.images_seen.assign(images_seen)
-            zero_ema(gan)
-            gan.fit(toy_points(batch), batch_size=batch, epochs=1, verbose=0)
-            beta = 0.5 ** (batch / max(h, 1e-8))
-            if not isinstance(half_life, CosineSchedule):
-                assert beta == stylegan_beta(batch, images_seen, half_life, rampup)
-            assert_ema_is(gan, 1 - beta)
-            assert int(to_np(gan.ema_counter.images_seen)) == images_seen + batch
+    for images_seen, h in [(100, cosine(100, 0, 400, 800)), (200, 40.0), (5000, 400.0)]:
+        gan.ema_counter.images_seen.assign(images_seen)
+        zero_ema(gan)
+        gan.fit(toy_points(batch), batch_size=batch, epochs=1, verbose=0)
+        assert_ema_is(gan, 1 - 0.5 ** (batch / h))
+        assert int(to_np(gan.ema_counter.images_seen)) == images_seen + batch
 
 
-def test_ramped_ema_resumes_exactly_from_a_keras_file(tmp_path):
-    """Two steps, save, load, a third: ema = w (1 - b0 b1 b2) with h(n) = 16 + 1.5 n."""
+def test_stylegan_rampup_resumes_exactly_from_a_keras_file(tmp_path):
+    """StyleGAN2-ADA's ema_rampup: two steps, save, load, a third; ema = w (1 - b0 b1 b2)."""
     gan = frozen_generator_gan()
-    schedule = LinearSchedule(16.0, 64.0, steps=32)
-    callback = kgk.callbacks.GeneratorEMA(half_life_images=schedule, rampup=4.0)
-    gan.enable_ema(schedule, rampup=4.0)  # as the callback will: the step is traced once
+    callback = kgk.callbacks.GeneratorEMA(half_life_images=40.0, rampup=1.5)
+    gan.enable_ema(40.0, rampup=1.5)  # as the callback will: the step is traced once
     zero_ema(gan)
     x = toy_points(48)
     gan.fit(x[:32], batch_size=16, epochs=1, shuffle=False, verbose=0, callbacks=[callback])
     gan.save(tmp_path / "ema.keras")
     loaded = keras.models.load_model(tmp_path / "ema.keras")
-    assert type(loaded.ema_half_life_images) is LinearSchedule and loaded.ema_rampup == 4.0
+    assert loaded.ema_half_life_images == 40.0 and loaded.ema_rampup == 1.5
     assert int(to_np(loaded.ema_counter.images_seen)) == 32
     loaded.fit(x[32:], batch_size=16, epochs=1, verbose=0, callbacks=[callback])
-    # h = min(16 + 1.5 n, 4 n): 0 at n=0 (copy), 40 at n=16, 64 at n=32
-    betas = [0.0, 0.5 ** (16 / 40), 0.5 ** (16 / 64)]
+    # h = min(40, 1.5 n): 0 at n=0 (a copy), 24 at n=16, 40 at n=32
+    betas = [stylegan_beta(16, n, 40.0, 1.5) for n in (0, 16, 32)]
+    np.testing.assert_allclose(betas, [0.0, 0.5 ** (16 / 24), 0.5 ** (16 / 40)])
     assert_ema_is(loaded, 1 - np.prod(betas))
-    # the same from a zero average: the step at n=0 copied the generator
-    assert_ema_is(gan, 1.0)
+    assert_ema_is(gan, 1.0)  # the step at n = 0 copied the generator
+
+
+def test_schedule_is_saved_with_the_model(tmp_path):
+    gan = small_gan(ema_half_life_images=LinearSchedule(16.0, 64.0, steps=32), ema_rampup=4.0)
+    gan.save(tmp_path / "ema.keras")
+    loaded = keras.models.load_model(tmp_path / "ema.keras")
+    assert loaded.ema_half_life_images.get_config() == gan.ema_half_life_images.get_config()
+    assert loaded.ema_rampup == 4.0
 
 
 def test_callback_config_round_trip():

@@ -84,7 +84,7 @@ def get(identifier) -> AdversarialLoss:
         identifier: str, dict, or `AdversarialLoss`. A registered name or
             alias (see `available()`: `"non_saturating"`, `"minimax"`,
             `"wasserstein"`, `"hinge"`, `"least_squares"`,
-            `"relativistic_average"`, `"ns"`, `"wgan"`, `"lsgan"`, ...), a
+            `"relativistic_average"`, `"rpgan"`, `"ns"`, `"wgan"`, `"lsgan"`, ...), a
             config dict as written by `keras.saving.serialize_keras_object`,
             or an instance (returned as is).
 

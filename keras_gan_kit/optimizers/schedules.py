@@ -117,14 +117,16 @@ class CosineSchedule(_Ramp):
     Example:
 
     ```python
+    import keras_gan_kit as kgk
     from keras_gan_kit.optimizers import CosineSchedule, ScheduledAdam
 
     steps = 20_000_000 // 512  # R3GAN CIFAR-10: 20M images at batch size 512
     g_optimizer = ScheduledAdam(learning_rate=CosineSchedule(2e-4, 5e-5, steps),
                                 beta_1=0.0, beta_2=CosineSchedule(0.9, 0.99, steps))
-    penalties = [R1Penalty(gamma=CosineSchedule(0.05, 0.005, steps)),
-                 R2Penalty(gamma=CosineSchedule(0.05, 0.005, steps))]
-    ema = GeneratorEMA(half_life_images=CosineSchedule(0, 5_000_000, 20_000_000))
+    gamma = CosineSchedule(0.05, 0.005, steps)  # evaluated on the training step
+    penalties = [kgk.losses.R1Penalty(gamma), kgk.losses.R2Penalty(gamma)]
+    # the EMA half-life is a schedule of the images seen, not of steps
+    ema = kgk.callbacks.GeneratorEMA(CosineSchedule(0, 5_000_000, 20_000_000))
     ```
 
     References:
@@ -162,7 +164,7 @@ class LinearSchedule(_Ramp):
 
     ```python
     # gamma from 1.0 down to 0.1 over the first 5,000 training steps
-    penalty = kgk.losses.R1Penalty(gamma=LinearSchedule(1.0, 0.1, 5_000))
+    penalty = kgk.losses.R1Penalty(gamma=kgk.optimizers.LinearSchedule(1.0, 0.1, 5_000))
     ```
     """
 

@@ -82,6 +82,17 @@ EXAMPLES = {
             r"Saved cyclegan_run/photo_to_painting\.png",
         ],
     ),  # fmt: skip
+    "own_images.py": (
+        ["--image-size", "16", "--width", "8", "--max-batches", "2", "--eval-samples", "0"]
+        + ["--verbose", "0"],
+        [
+            r"Found 1797 files",
+            r"Backend: \w+ \| \S*digits_png: \(None, 16, 16, 1\)",
+            r"Final logs: \{'d_loss': -?\d+\.\d+, 'g_loss': -?\d+\.\d+\}",
+            r"Samples: \(64, 16, 16, 1\) float32 in \[-?\d\.\d\d, -?\d\.\d\d\]",
+            r"Wrote runs/own_images/samples_final\.png and runs/own_images/gan\.keras",
+        ],
+    ),
     "quickstart.py": (
         [],
         [r"Generated points: radius \d\.\d{3} \+- \d\.\d{3} \(data: 0\.800\)"],

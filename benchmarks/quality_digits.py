@@ -1,0 +1,163 @@
+"""Image quality of the library's recipes, with the real FID Inception weights.
+
+For each recipe and seed it trains `keras-gan-kit train` (a fresh process, the
+CLI's own defaults unless the recipe says otherwise) and measures the final
+model against the real data with `FIDInceptionV3.load_pretrained()` (the TF
+FID graph's weights) under the `tf` protocol (8-bit images, TF1 bilinear
+resize to 299x299, as TensorFlow's FID code and StyleGAN2-ADA):
+
+* unconditional digits: FID and KID of `--num-fake` generated images (the EMA
+  generator when the run has one) against all 1,797 bundled digits at the
+  training size (16x16, repeated to RGB);
+* conditional digits: the same overall, plus intra-FID (the mean over the 10
+  classes of the FID between one class's generated and real images);
+* Pix2Pix on the offline demo set: FID/KID of the translations of held-out
+  label maps against their photos, and their L1 error.
+
+Results go to a JSON file (appended run by run, so a partial run keeps what it
+measured). The real digits' features are computed once and cached there too.
+
+Usage:
+
+    KERAS_BACKEND=tensorflow python benchmarks/quality_digits.py --out quality.json
+    KERAS_BACKEND=tensorflow python benchmarks/quality_digits.py --recipes default --seeds 0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+RECIPES = {
+    # The main job as it ships: non-saturating loss, BatchNorm D, EMA (half-life 5k images).
+    "default": [],
+    # Hinge loss, no normalization in D, R1 (gamma 1): the StyleGAN-era regularized recipe.
+    "hinge_r1": ["--loss", "hinge", "--discriminator-normalization", "none", "--penalty", "r1:1"],
+    # Hinge with a spectrally normalized D (SNGAN's D regularization).
+    "hinge_sn": ["--loss", "hinge", "--discriminator-normalization", "none", "--spectral-norm"],
+    # The default without the generator EMA (what the EMA buys).
+    "default_no_ema": ["--ema-half-life", "0"],
+}
+
+
+def _train(args, recipe, seed, folder, extra=()):
+    command = [
+        sys.executable,
+        "-m",
+        "keras_gan_kit",
+        "train",
+        *(["pix2pix"] if recipe == "pix2pix" else []),
+        "--output",
+        folder,
+        "--seed",
+        str(seed),
+        "--quiet",
+        *extra,
+    ]
+    if recipe in RECIPES:
+        command += RECIPES[recipe]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def _save(path, results):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(results, f, indent=1)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipes", default="default,hinge_r1,hinge_sn,conditional,pix2pix")
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--num-fake", type=int, default=2000)
+    parser.add_argument("--runs", default="runs/quality", help="folder for the run folders")
+    parser.add_argument("--out", default="quality_digits.json")
+    args = parser.parse_args(argv)
+
+    import keras
+    import numpy as np
+
+    import keras_gan_kit as kgk
+    from keras_gan_kit.metrics import FIDInceptionV3, fid_from_features, kid_from_features
+
+    results = {"runs": []}
+    if os.path.exists(args.out):
+        with open(args.out) as f:
+            results = json.load(f)
+    done = {(r["recipe"], r["seed"]) for r in results["runs"]}
+    inception = FIDInceptionV3.load_pretrained()
+    extractor = inception.feature_extractor(batch_size=50, protocol="tf")
+    results["protocol"] = {
+        "weights": inception.weights_source,
+        "preprocessing": "tf: 8-bit images, TF1 bilinear resize to 299x299, (x - 128) / 128",
+        "backend": keras.backend.backend(),
+    }
+
+    real, labels = kgk.datasets.load_digits(image_size=16, return_labels=True)
+    cache = os.path.join(args.runs, "real_digits16_features.npy")
+    os.makedirs(args.runs, exist_ok=True)
+    if os.path.exists(cache):
+        real_features = np.load(cache)
+    else:
+        real_features = extractor(real)
+        np.save(cache, real_features)
+
+    def kid(a, b):
+        subset = min(1000, len(a), len(b))
+        mean, std = kid_from_features(a, b, subset_size=subset, seed=0)
+        return float(mean), float(std)
+
+    for recipe in args.recipes.split(","):
+        for seed in [int(s) for s in args.seeds.split(",")]:
+            if (recipe, seed) in done:
+                continue
+            folder = os.path.join(args.runs, f"{recipe}_seed{seed}")
+            row = {"recipe": recipe, "seed": seed}
+            if recipe == "pix2pix":
+                row["train_seconds"] = _train(args, recipe, seed, folder)
+                model = keras.models.load_model(os.path.join(folder, "model.keras"))
+                labels_maps, photos = kgk.datasets.make_paired_demo(200, 64, seed=1000 + seed)
+                translated = model.translate(labels_maps)
+                fake = extractor(translated)
+                ref = extractor(photos)
+                row.update(
+                    fid=float(fid_from_features(ref, fake)),
+                    kid=kid(ref, fake),
+                    l1=float(np.abs(translated - photos).mean()),
+                    protocol="200 held-out demo label maps (seed 1000+s) vs their photos",
+                )
+            else:
+                extra = ["--conditional"] if recipe == "conditional" else []
+                row["train_seconds"] = _train(args, recipe, seed, folder, extra)
+                gan = keras.models.load_model(os.path.join(folder, "model.keras"))
+                latents = gan.sample_latents(args.num_fake, seed=1234)
+                fake_labels = None
+                if recipe == "conditional":
+                    fake_labels = np.arange(args.num_fake) % 10
+                fake = extractor(gan.generate(latents=latents, labels=fake_labels))
+                row.update(
+                    fid=float(fid_from_features(real_features, fake)),
+                    kid=kid(real_features, fake),
+                    protocol=f"{args.num_fake} generated vs 1797 real digits at 16x16",
+                )
+                if recipe == "conditional":
+                    per_class = [
+                        float(fid_from_features(real_features[labels == c], fake[fake_labels == c]))
+                        for c in range(10)
+                    ]
+                    row["intra_fid"] = float(np.mean(per_class))
+                    row["fid_per_class"] = per_class
+            results["runs"].append(row)
+            _save(args.out, results)
+            print(json.dumps(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -329,6 +329,9 @@ class GlobalSumPooling2D(keras.layers.Layer):
     ```
     """
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+
     def call(self, inputs):
         return ops.sum(inputs, axis=(1, 2))
 

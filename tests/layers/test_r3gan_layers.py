@@ -16,9 +16,17 @@ from keras_gan_kit.layers import (
     fixup_gain,
     lowpass_filter,
 )
-from tests.test_case import assert_serialization_round_trip, run_layer_test, to_numpy
+from tests.test_case import BACKEND, assert_serialization_round_trip, run_layer_test, to_numpy
 
 LEAKY_GAIN = math.sqrt(2 / (1 + 0.2**2))
+
+
+def slow_on_jax(test):
+    """Eager-heavy checks: JAX compiles every eager op, so there they run with --run-slow only.
+
+    The compiled GAN steps in tests/networks cover these layers on JAX by default.
+    """
+    return pytest.mark.slow(test) if BACKEND == "jax" else test
 
 
 # ----------------------------------------------------------------------------------------- #
@@ -94,19 +102,19 @@ def test_matches_upfirdn2d_reference():
             np.testing.assert_allclose(to_numpy(layer(x)), expected, atol=1e-5, err_msg=taps)
 
 
-@pytest.mark.parametrize("cls", [FIRUpSampling2D, FIRDownSampling2D])
-def test_fir_layer_contract(cls):
+@slow_on_jax
+def test_fir_layer_contract():
     x = np.random.default_rng(1).normal(size=(2, 4, 4, 3)).astype("float32")
-    shape = (2, 8, 8, 3) if cls is FIRUpSampling2D else (2, 2, 2, 3)
-    run_layer_test(
-        cls,
-        {"taps": [1, 2, 1]},
-        x,
-        shape,
-        expected_num_trainable_weights=0,
-        expected_num_non_trainable_weights=0,
-        precision_atol=0.01,
-    )
+    for cls, shape in [(FIRUpSampling2D, (2, 8, 8, 3)), (FIRDownSampling2D, (2, 2, 2, 3))]:
+        run_layer_test(
+            cls,
+            {"taps": [1, 2, 1]},
+            x,
+            shape,
+            expected_num_trainable_weights=0,
+            expected_num_non_trainable_weights=0,
+            precision_atol=0.01,
+        )
 
 
 def test_fir_bad_arguments():
@@ -147,6 +155,7 @@ def test_fixup_he_normal_std_and_config():
 # ----------------------------------------------------------------------------------------- #
 # Grouped convolution
 # ----------------------------------------------------------------------------------------- #
+@slow_on_jax
 def test_split_grouped_conv_matches_native_with_gradients():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(2, 6, 6, 8)).astype("float32")
@@ -195,6 +204,7 @@ def test_residual_block_is_identity_at_init_with_fixup_scaled_kernels():
     assert not np.any(to_numpy(block.conv_1.bias)) and block.conv_3.bias is None
 
 
+@slow_on_jax
 def test_residual_block_contract_and_training():
     x = np.random.default_rng(1).normal(size=(2, 4, 4, 8)).astype("float32")
     block = run_layer_test(
@@ -229,6 +239,7 @@ def test_residual_block_bad_arguments():
         R3GANResidualBlock(grouped_conv="cudnn")
 
 
+@slow_on_jax
 def test_modulated_constant_closed_form_and_contract():
     z = np.random.default_rng(0).normal(size=(3, 5)).astype("float32")
     layer = run_layer_test(

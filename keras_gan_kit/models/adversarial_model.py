@@ -500,13 +500,30 @@ class AdversarialModel(keras.Model):
             first = ops.logical_and(ops.equal(status[0], 0), ops.greater(code, 0))
             status = ops.where(first, ops.stack([code, ops.cast(step, "int32")]), status)
             self.batch_status.assign(status)
-            trainers.get_trainer().run_if(
-                ops.equal(status[0], 0), lambda: self._update(batch, step)
-            )
+            self._update_if(ops.equal(status[0], 0), batch, step)
         else:
             self._update(batch, step)
         self.optimizer.iterations.assign_add(1)
         return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+    def _update_if(self, ok, batch, step):
+        """Runs `_update` and keeps its effect only where `ok` (a scalar bool tensor) holds."""
+        if keras.backend.backend() != "jax":
+            trainers.get_trainer().run_if(ok, lambda: self._update(batch, step))
+            return
+        # JAX: a `lax.cond` around the whole step made XLA:CPU run it ~10x slower (measured
+        # with benchmarks/train_speed.py --batch-check-overhead); the step always runs and
+        # every variable then selects its new or its old value (a fused elementwise select).
+        variables = [
+            *self.trainable_variables,
+            *self.non_trainable_variables,
+            *self.optimizer.variables,
+            *self.metrics_variables,
+        ]
+        before = [v.value for v in variables]
+        self._update(batch, step)
+        for variable, old in zip(variables, before):
+            variable.assign(ops.where(ok, variable.value, old))
 
     def _update(self, batch, step):
         """Every phase of one step, then `finish_step`."""

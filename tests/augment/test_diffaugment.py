@@ -116,3 +116,13 @@ def test_config_round_trip_and_bad_arguments():
         DiffAugment(translation_ratio=1.5)
     with pytest.raises(ValueError, match="Received: input_shape=\\(None, 8\\)"):
         DiffAugment().build((None, 8))
+
+
+def test_channels_first_images_get_the_same_transforms():
+    x = images(batch=16)
+    last = to_numpy(DiffAugment(seed=6)(x, training=True))
+    first = DiffAugment(seed=6, data_format="channels_first")
+    out = to_numpy(first(np.transpose(x, (0, 3, 1, 2)), training=True))
+    np.testing.assert_allclose(np.transpose(out, (0, 2, 3, 1)), last, atol=1e-6)
+    with pytest.raises(ValueError, match="Received: data_format='nhwc'"):
+        DiffAugment(data_format="nhwc")

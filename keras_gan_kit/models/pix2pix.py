@@ -215,8 +215,10 @@ class Pix2Pix(AdversarialModel):
     def _discriminator_loss(self, batch, context):
         source, target = batch
         fake = context.carry["_fake"]
+        real_logits = self._discriminate(source, target)
+        self.observe_real_logits(real_logits)  # e.g. ADA's overfitting heuristic (patch logits)
         loss = self.adversarial_loss.discriminator_loss(
-            self._discriminate(source, target), self._discriminate(source, fake)
+            real_logits, self._discriminate(source, fake)
         )
         return loss, {"d_loss": loss}
 

@@ -165,3 +165,22 @@ def test_mixed_float16_step_keeps_float32_outputs():
         keras.config.set_dtype_policy(policy)
     assert all(np.isfinite(v[0]) for v in history.history.values())
     assert model.translate(x).dtype == np.float32
+
+
+def test_ada_observes_the_real_patch_logits():
+    x, y = pairs()
+    ada = kgk.augment.ADA(p=0.0, target=0.6, interval=1, kimg=0.004, seed=0)
+    model = Pix2Pix(tiny_generator(), tiny_discriminator(), augmentation=ada, seed=0)
+    model.compile(
+        generator_optimizer=keras.optimizers.SGD(0.0),
+        discriminator_optimizer=keras.optimizers.SGD(0.0),
+    )
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0, shuffle=False)
+    # p = 0: the augmentation is the identity, so D saw exactly these patch logits.
+    d_real = keras.ops.convert_to_numpy(model.discriminator([x, y]))
+    rt = np.mean(np.sign(d_real))
+    assert int(keras.ops.convert_to_numpy(ada.images_seen)) == 8
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(ada.rt), rt, rtol=1e-6)
+    # one adjustment of sign(rt - 0.6) * 8 / 4 images, clipped to [0, 1]
+    expected_p = float(np.clip(np.sign(rt - 0.6) * 2.0, 0.0, 1.0))
+    assert float(keras.ops.convert_to_numpy(ada.p)) == expected_p

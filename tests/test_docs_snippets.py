@@ -143,6 +143,7 @@ def _placeholders(page: str, code: str) -> dict:
         "images01": lambda: (images + 1) / 2,  # the same in [0, 1]
         "x_train": lambda: images,
         "next_batch_of_images": lambda: lambda: images[:64],  # your own data source
+        "labels": lambda: np.arange(128) % 10,  # your class labels, for `images`
         "points": lambda: points,  # 2-D toy data
         "point_labels": lambda: rng.integers(0, 10, 256),
         "build_generator": lambda: build_generator,
@@ -183,8 +184,10 @@ def _small_fit(original):
         kwargs["epochs"] = kwargs.get("initial_epoch", 0) + 1
         kwargs["steps_per_epoch"] = 1
         kwargs["verbose"] = 0
-        # One step costs less eagerly than tracing a graph for it.
-        self.run_eagerly = True
+        # On TensorFlow one step costs less eagerly than tracing a graph for it (JAX
+        # runs eager steps op by op, slower than compiling them).
+        if keras.backend.backend() != "jax":
+            self.run_eagerly = True
         return original(self, *args, **kwargs)
 
     return fit

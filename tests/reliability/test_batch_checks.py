@@ -99,6 +99,34 @@ def test_non_finite_sample_in_a_later_batch_stops_before_any_update_from_it(gan,
     assert np.isfinite(history.history["d_loss"][0])
 
 
+def test_a_generator_whose_batches_change_shape_names_the_batch(gan):
+    def batches():
+        yield points(8)
+        yield points(8)
+        yield np.zeros((8, 3), "float32")
+
+    with pytest.raises(ValueError, match=r"batch 3 of the generator holds samples of shape \(3,\)"):
+        gan.fit(batches(), epochs=1, steps_per_epoch=3, verbose=0)
+
+
+def test_images_in_0_1_for_a_tanh_generator_warn():
+    generator = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Reshape((2, 2, 1)),
+            keras.layers.Conv2D(1, 1, activation="tanh"),
+        ]
+    )
+    discriminator = keras.Sequential(
+        [keras.Input((2, 2, 1)), keras.layers.Flatten(), keras.layers.Dense(1)]
+    )
+    gan = kgk.GAN(generator, discriminator, seed=0)
+    gan.compile()
+    images = np.random.default_rng(0).uniform(0, 1, (8, 2, 2, 1)).astype("float32")
+    with pytest.warns(UserWarning, match=r"inside \[0, 1\].*x \* 2 - 1"):
+        gan._check_training_data(images)
+
+
 @pytest.fixture(scope="module")
 def conditional_gan():
     model = kgk.GAN(

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import os
 
-from keras_gan_kit.cli.common import CLIError, add_backend_argument, positive_int
+from keras_gan_kit.cli.common import (
+    CLIError,
+    add_backend_argument,
+    load_saved_model,
+    positive_int,
+)
 
 __all__ = ["register", "run"]
 
@@ -103,6 +108,7 @@ def run(args) -> int:
         The exit code.
     """
     import keras
+    import numpy as np
 
     import keras_gan_kit as kgk
     from keras_gan_kit.metrics import (
@@ -130,10 +136,14 @@ def run(args) -> int:
     if os.path.isdir(args.source):
         fake = kgk.datasets.load_image_folder(args.source, image_size=size)[: args.num_samples]
     else:
-        gan = keras.models.load_model(args.source)
+        gan = load_saved_model(args.source, "SOURCE")
         if not isinstance(gan, kgk.GAN):
             raise CLIError(f"{args.source!r} holds a {type(gan).__name__}, not a GAN")
-        fake = gan.generate(latents=gan.sample_latents(args.num_samples, seed=args.seed))
+        # A class-conditional GAN generates every class in equal shares (as FIDMonitor).
+        labels = np.arange(args.num_samples) % gan.num_classes if gan.conditional else None
+        fake = gan.generate(
+            latents=gan.sample_latents(args.num_samples, seed=args.seed), labels=labels
+        )
     fake_features = extractor(fake)
 
     real_features = None

@@ -241,3 +241,32 @@ def test_atomic_save_keeps_the_old_file_when_saving_dies(tmp_path):
         run_folder.atomic_save_model(DiesWhileSaving(), str(path))
     assert path.read_bytes() == b"the previous model"
     assert os.listdir(tmp_path) == ["model.keras"]
+
+
+def test_evaluate_a_conditional_model_generates_classes_in_equal_shares(tmp_path, capsys):
+    """Before: `evaluate` refused models from `train --conditional`."""
+    import keras_gan_kit as kgk
+    from keras_gan_kit import datasets, metrics
+
+    gan = kgk.GAN(
+        kgk.networks.DCGANGenerator(
+            image_size=8, channels=1, latent_dim=8, base_filters=8, num_classes=2
+        ),
+        kgk.networks.DCGANDiscriminator(image_size=8, channels=1, base_filters=8, num_classes=2),
+        num_classes=2,
+        seed=0,
+    )
+    gan.save(tmp_path / "gan.keras")
+    features = keras.Sequential(
+        [keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(6)]
+    )
+    features.save(tmp_path / "features.keras")
+    argv = ["evaluate", str(tmp_path / "gan.keras"), "--reference", "digits"]
+    argv += ["--image-size", "8", "--num-samples", "64"]
+    assert cli.main([*argv, "--feature-extractor", str(tmp_path / "features.keras")]) == 0
+    fid = float(capsys.readouterr().out.split("fid: ")[1].split()[0])
+    labels = np.arange(64) % 2
+    fake = gan.generate(latents=gan.sample_latents(64, seed=0), labels=labels)
+    extractor = metrics.FeatureExtractor(features)
+    expected = metrics.fid_from_features(extractor(datasets.load_digits(8)), extractor(fake))
+    np.testing.assert_allclose(fid, expected, rtol=1e-4)

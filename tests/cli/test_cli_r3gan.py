@@ -86,21 +86,19 @@ def test_bad_values_are_one_line_errors(tmp_path, capsys):
     assert "lfw-faces has no labels" in capsys.readouterr().err
 
 
-def test_default_recipe_trains_on_the_faces_with_ada_and_resumes(tmp_path):
+def test_recipe_trains_on_the_faces_with_ada(tmp_path):
     out = tmp_path / "run"
     argv = ["train", "r3gan", "--output", str(out), "--epochs", "1", "--augment", "ada", *TINY]
-    argv += ["--batch-size", "50"]
-    assert cli.main(argv) == 0
+    # The R3GAN networks train in the preset test below; a DCGAN backbone keeps this one short.
+    assert cli.main([*argv, "--batch-size", "50", "--backbone", "dcgan"]) == 0
     config = json.loads((out / "config.json").read_text())["train"]
     assert config["dataset"] == "lfw-faces" and config["loss"] == "rpgan"
     history = rows(out / "history.csv")
     assert len(history) == 1 and {"ada_p", "ada_rt", "r1", "r2"} <= set(history[0])
-    assert cli.main(["train", "--output", str(out), "--resume", "--epochs", "2", "--quiet"]) == 0
-    assert [int(r["epoch"]) for r in rows(out / "history.csv")] == [0, 1]
     gan = keras.models.load_model(out / "model.keras")
-    assert isinstance(gan.generator, kgk.networks.R3GANGenerator)
-    assert isinstance(gan.augmentation, kgk.augment.ADA)
-    assert int(keras.ops.convert_to_numpy(gan.optimizer.iterations)) == 2 * 2  # 100 / 50
+    assert isinstance(gan.generator, kgk.networks.DCGANGenerator)
+    assert isinstance(gan.augmentation, kgk.augment.ADA) and gan.generator_ema is not None
+    assert int(keras.ops.convert_to_numpy(gan.optimizer.iterations)) == 2  # 100 / 50
     assert gan.generate(3).shape == (3, 8, 8, 1)
 
 
@@ -111,7 +109,7 @@ def test_preset_builds_the_papers_objects_width_reduced(monkeypatch, tmp_path):
     test = (rng.integers(0, 256, (4, 32, 32, 3), "uint8"), np.arange(4)[:, None] % 10)
     monkeypatch.setattr(keras.datasets.cifar10, "load_data", lambda: (train, test))
     config = parse("--preset", "cifar10", "--output", str(tmp_path))
-    config.update(width=16, cardinality=4, batch_size=2, num_samples=4)  # the full one: slow test
+    config.update(width=8, cardinality=2, batch_size=2, num_samples=4)  # the full one: slow test
     training = R3GANRecipe().build(config)
     gan = training.model
     images, labels = training.data
@@ -153,18 +151,28 @@ def test_full_size_cifar10_preset_takes_one_step(monkeypatch, tmp_path):
     assert np.isfinite(history.history["d_loss"][0])
 
 
-def test_a_folder_streams_into_r3gan_and_dcgan(tmp_path):
+def test_a_folder_is_streamed(tmp_path):
     folder = tmp_path / "faces"
     folder.mkdir()
     rng = np.random.default_rng(0)
     for i in range(20):
         Image.fromarray(rng.integers(0, 256, (12, 10, 3), "uint8")).save(folder / f"{i}.png")
-    for recipe in ("r3gan", "dcgan"):
-        out = tmp_path / recipe
-        argv = ["train", recipe, "--dataset", str(folder), "--output", str(out), "--epochs", "1"]
-        argv += [*TINY] if recipe == "r3gan" else ["--image-size", "8", "--width", "8"]
-        argv += ["--batch-size", "8", "--quiet"]
-        assert cli.main(argv) == 0
-        gan = keras.models.load_model(out / "model.keras")
-        assert int(keras.ops.convert_to_numpy(gan.optimizer.iterations)) == 3  # ceil(20 / 8)
-        assert (out / "samples" / "reals.png").exists()
+    config = parse("--dataset", str(folder), "--flip", *TINY, "--output", str(tmp_path / "r"))
+    training = R3GANRecipe().build(config)
+    (data,) = training.data
+    assert isinstance(data, kgk.datasets.ImageFolderDataset)
+    assert (data.num_images, data.image_shape, data.flip, data.batch_size) == (
+        20,
+        (8, 8, 3),
+        True,
+        16,
+    )
+    # dcgan streams the same way; one epoch of ceil(20 / 8) steps
+    out = tmp_path / "dcgan"
+    argv = ["train", "dcgan", "--dataset", str(folder), "--output", str(out), "--epochs", "1"]
+    assert (
+        cli.main([*argv, "--image-size", "8", "--width", "8", "--batch-size", "8", "--quiet"]) == 0
+    )
+    gan = keras.models.load_model(out / "model.keras")
+    assert int(keras.ops.convert_to_numpy(gan.optimizer.iterations)) == 3
+    assert (out / "samples" / "reals.png").exists()

@@ -1,33 +1,34 @@
 """Data-efficient GAN training on 100 faces: no augmentation vs DiffAugment vs ADA.
 
-Trains the `keras-gan-kit train r3gan` recipe (its CPU defaults: R3GAN-style
-networks, RpGAN + R1 + R2, cosine schedules, generator EMA with ramp-up) on the
-100 Labeled Faces in the Wild faces of `datasets.load_lfw_faces()` (32x32
-grayscale), once per augmentation and seed, and measures each run with the
-real FID Inception weights.
+Trains the `keras-gan-kit train r3gan` recipe (RpGAN + R1 + R2, cosine schedules,
+generator EMA with a half-life ramp) on the 100 Labeled Faces in the Wild faces of
+`datasets.load_lfw_faces()` (32x32 grayscale), once per augmentation and seed, and
+measures each run with the real FID Inception weights. `--set KEY=VALUE ...` sets
+recipe options for every run; the defaults (`backbone=dcgan width=32 epochs=100
+ema_half_life=1000 ada_kimg=2`) keep a run to a few minutes on a 2-core CPU, where
+R3GAN's own networks are far too slow (see docs/guide/faces.md).
 
-Protocol (stated in the output and in docs/guide/faces.md):
+Protocol (also written into the JSON and docs/guide/faces.md):
 
-* generated: `--num-generated` images (default 1,000) from the EMA generator,
-  fresh latents (seed 10,000 + run seed);
-* real: the 100 training faces (the only reference there is; the metrics thus
-  also reward memorisation, see the guide);
-* features: `FIDInceptionV3` with the real FID weights (pool3, 2048-d),
-  images mapped from [-1, 1], grayscale repeated to 3 channels, resized
-  32 -> 299 with Keras bilinear (half-pixel centres, no antialiasing: the
-  pytorch-fid convention);
-* KID: `kid_from_features` with subsets of 100 (all real faces, 100 of the
-  generated), 100 subsets, reported x 1000 (mean over subsets);
-* FID: `fid_from_features` of all generated vs the 100 real faces (biased
-  upwards by the small real set: compare within this table only);
-* reference rows: the 100 non-face patches of the same file (a bad
-  "generator") and 100 x-flipped real faces (a near-perfect one).
+* generated: `--num-generated` images (default 200) from the EMA generator, fresh
+  latents (seed 10,000 + run seed);
+* real: the 100 training faces (the only reference there is);
+* features: `FIDInceptionV3.load_pretrained()` (the TF FID graph's weights), TF
+  protocol: 8-bit quantization, TF1 bilinear resize 32 -> 299, grayscale repeated
+  to RGB;
+* KID: `kid_from_features` over 100 subsets of 100 generated vs the 100 real faces,
+  reported x 1000;
+* FID: `fid_from_features` of all generated vs the 100 real faces (biased upwards by
+  the small sets: compare within the table only);
+* reference rows: the 100 non-face patches of the same file (a "generator" that knows
+  nothing of faces) and the 100 real faces mirrored (one that copies the training set).
 
-Writes `<output>.json` (every run, the per-method mean and std, the protocol)
-and `<output>.csv` (one row per run), and with `--images-dir` one 8x8 grid of
-EMA samples per method (seed 0, one fixed latent grid) plus the real faces.
+Runs go seed by seed (every method once per seed), and the results are rewritten
+after each run: `<output>.json` (runs, per-method mean and std, protocol, recipe)
+and `<output>.csv`; with `--images-dir`, `faces_real.png` and one 8x8 grid of EMA
+samples per method (first seed, one fixed latent grid), `faces_<method>.png`.
 
-Usage (a few minutes per run on a 2-core CPU; TensorFlow is the fastest there):
+Usage:
 
     KERAS_BACKEND=tensorflow nice -n 10 python benchmarks/faces_augmentation.py \\
         --output benchmarks/results/faces_augmentation --images-dir docs/images
@@ -85,10 +86,10 @@ def main(argv=None):
     parser.add_argument(
         "--set",
         nargs="*",
-        default=["backbone=dcgan", "width=32", "epochs=40", "ema_half_life=1000", "ada_kimg=2"],
+        default=["backbone=dcgan", "width=32", "epochs=100", "ema_half_life=1000", "ada_kimg=2"],
         help="recipe options KEY=VALUE (JSON values) for every run",
     )
-    parser.add_argument("--num-generated", type=int, default=500)
+    parser.add_argument("--num-generated", type=int, default=200)
     parser.add_argument("--output", default="benchmarks/results/faces_augmentation")
     parser.add_argument("--images-dir", default=None, help="write faces_*.png grids here")
     args = parser.parse_args(argv)
@@ -127,9 +128,53 @@ def main(argv=None):
     print("references:", json.dumps(references, indent=1))
 
     runs = []
-    grids = {}
-    for method in args.methods:
-        for seed in args.seeds:
+
+    def write(config):
+        summary = {}
+        for method in args.methods:
+            rows = [r for r in runs if r["method"] == method]
+            if rows:
+                summary[method] = {
+                    key: {
+                        "mean": float(np.mean([r[key] for r in rows])),
+                        "std": float(np.std([r[key] for r in rows])),
+                        "runs": len(rows),
+                    }
+                    for key in ("kid_x1000", "fid", "train_seconds")
+                }
+        result = {
+            "protocol": {
+                "real": "the 100 LFW training faces (skimage.data.lfw_subset()[:100]), 32x32",
+                "generated": f"{args.num_generated} EMA-generator samples per run",
+                "features": "FIDInceptionV3.load_pretrained() (the TF FID graph's weights), "
+                "pool3 2048-d, protocol 'tf': 8-bit quantization, TF1 bilinear 32 -> 299, "
+                "grayscale repeated to RGB",
+                "kid": "kid_from_features, 100 subsets of 100 generated vs the 100 real faces, "
+                "x1000",
+                "fid": f"fid_from_features, {args.num_generated} generated vs 100 real",
+            },
+            "recipe": {k: v for k, v in config.items() if k not in ("output", "seed", "augment")},
+            "backend": keras.backend.backend(),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+            "date": time.strftime("%Y-%m-%d"),
+            "references": references,
+            "runs": runs,
+            "summary": summary,
+        }
+        os.makedirs(os.path.dirname(args.output) or ".", exist_ok=True)
+        with open(args.output + ".json", "w") as f:
+            json.dump(result, f, indent=1)
+        with open(args.output + ".csv", "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=sorted({k for r in runs for k in r}))
+            writer.writeheader()
+            writer.writerows(runs)
+        return summary
+
+    if args.images_dir:
+        os.makedirs(args.images_dir, exist_ok=True)
+        save_image_grid(os.path.join(args.images_dir, "faces_real.png"), faces[:64], scale=2)
+    for seed in args.seeds:  # seed by seed: every method has the same number of runs so far
+        for method in args.methods:
             with tempfile.TemporaryDirectory() as workdir:
                 gan, config, history, seconds = _train(method, seed, overrides, workdir)
             generated = gan.generate(latents=gan.sample_latents(args.num_generated, 10_000 + seed))
@@ -140,55 +185,15 @@ def main(argv=None):
                 "images_seen": int(len(faces) * config["epochs"]),
                 **scores(generated),
             }
-            for key in ("ada_p", "augment_p", "p"):
-                if key in history:
-                    row["final_p"] = float(history[key][-1])
-                    break
+            if "ada_p" in history:
+                row["final_p"] = float(history["ada_p"][-1])
             runs.append(row)
-            print(json.dumps(row))
-            if seed == args.seeds[0]:
-                grids[method] = gan.generate(latents=gan.sample_latents(64, seed=1234))
-
-    summary = {}
-    for method in args.methods:
-        rows = [r for r in runs if r["method"] == method]
-        summary[method] = {
-            key: {
-                "mean": float(np.mean([r[key] for r in rows])),
-                "std": float(np.std([r[key] for r in rows])),
-            }
-            for key in ("kid_x1000", "fid", "train_seconds")
-        }
-    result = {
-        "protocol": {
-            "real": "the 100 LFW training faces (skimage.data.lfw_subset()[:100]), 32x32",
-            "generated": f"{args.num_generated} EMA-generator samples per run",
-            "features": "FIDInceptionV3.load_pretrained() (the TF FID graph's weights), pool3 "
-            "2048-d, protocol 'tf': 8-bit quantization, TF1 bilinear 32 -> 299, grayscale "
-            "repeated to RGB",
-            "kid": "kid_from_features, 100 subsets of 100 vs the 100 real faces, x1000",
-            "fid": f"fid_from_features, {args.num_generated} generated vs 100 real",
-        },
-        "recipe": {k: v for k, v in config.items() if k not in ("output", "seed", "augment")},
-        "backend": keras.backend.backend(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
-        "date": time.strftime("%Y-%m-%d"),
-        "references": references,
-        "runs": runs,
-        "summary": summary,
-    }
-    os.makedirs(os.path.dirname(args.output) or ".", exist_ok=True)
-    with open(args.output + ".json", "w") as f:
-        json.dump(result, f, indent=1)
-    with open(args.output + ".csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=sorted({k for r in runs for k in r}))
-        writer.writeheader()
-        writer.writerows(runs)
-    if args.images_dir:
-        os.makedirs(args.images_dir, exist_ok=True)
-        save_image_grid(os.path.join(args.images_dir, "faces_real.png"), faces[:64], scale=2)
-        for method, images in grids.items():
-            save_image_grid(os.path.join(args.images_dir, f"faces_{method}.png"), images, scale=2)
+            print(json.dumps(row), flush=True)
+            if seed == args.seeds[0] and args.images_dir:
+                grid = gan.generate(latents=gan.sample_latents(64, seed=1234))
+                path = os.path.join(args.images_dir, f"faces_{method}.png")
+                save_image_grid(path, grid, scale=2)
+            summary = write(config)
     print(json.dumps(summary, indent=1))
 
 

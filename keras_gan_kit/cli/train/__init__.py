@@ -1,6 +1,6 @@
 """`keras-gan-kit train [RECIPE]`: train a model and write a run folder.
 
-Each recipe (`dcgan`, `pix2pix`, `cyclegan`) is one module of this package
+Each recipe (`dcgan`, `pix2pix`, `cyclegan`, `r3gan`) is one module of this package
 with its options, its defaults and its `build(config)` (see
 `keras_gan_kit.cli.train.recipe`); every module here is imported when the
 parser is built, so adding a file adds `train NAME`. Without a recipe name,

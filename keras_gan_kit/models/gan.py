@@ -806,6 +806,17 @@ class GAN(AdversarialModel):
                     f"This GAN is class-conditional (num_classes={self.num_classes}): "
                     "fit() needs labels. Received: y=None. Call gan.fit(images, labels)."
                 )
+            rows = np.asarray(y)
+            if (
+                rows.ndim == 2
+                and rows.shape[1] == self.num_classes
+                and not (np.isin(rows, (0, 1)).all() and (rows.sum(axis=1) == 1).all())
+            ):
+                raise ValueError(
+                    f"`y` holds rows of {self.num_classes} values that are not one-hot (soft "
+                    "labels or scores would be silently arg-maxed). Pass integer class ids or "
+                    "one-hot rows."
+                )
             y = self.check_labels(y, num_samples=len(x), arg="y")
         if kwargs.get("validation_data") is not None or kwargs.get("validation_split"):
             raise ValueError(

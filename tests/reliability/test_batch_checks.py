@@ -182,6 +182,8 @@ def test_soft_labels_are_refused_not_arg_maxed():
 
     with pytest.raises(ValueError, match="batch 1 of epoch 1 .*not one-hot"):
         conditional_gan.fit(batches(), epochs=1, steps_per_epoch=2, verbose=0)
+    with pytest.raises(ValueError, match="`y` holds rows of 3 values that are not one-hot"):
+        conditional_gan.fit(x, soft, epochs=1, verbose=0)  # NumPy arrays: before training
 
 
 def test_checks_can_be_switched_off():

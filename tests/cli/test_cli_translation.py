@@ -258,7 +258,7 @@ def test_translate_a_grey_model_and_bad_inputs(tmp_path, capsys):
     "argv, message",
     [
         (["train", "cyclegan", "--l1-weight", "10"], "--l1-weight applies to pix2pix only"),
-        (["train", "pix2pix", "--conditional"], "--conditional applies to dcgan only"),
+        (["train", "pix2pix", "--conditional"], "--conditional applies to dcgan and r3gan only"),
         (["train", "pix2pix", "--cycle-weight", "1"], "--cycle-weight applies to cyclegan only"),
         (["train", "pix2pix", "--dataset", "digits"], "use --data for pix2pix and cyclegan"),
         (["train", "--data", "demo"], "--data applies to pix2pix and cyclegan only"),

@@ -48,6 +48,7 @@ def test_cifar10_preset_is_the_papers_configuration():
         "augment_p_final": 0.55,
         "flip": True,
         "conditional": True,
+        "backbone": "r3gan",
     }
     assert {key: config[key] for key in expected} == expected
     assert set(CIFAR10_PRESET) >= set(expected)
@@ -115,7 +116,7 @@ def test_preset_builds_the_papers_objects_width_reduced(monkeypatch, tmp_path):
     images, labels = training.data
     assert images.shape == (40, 32, 32, 3) and labels.shape == (40,)  # 20 + 20 mirrored
     np.testing.assert_array_equal(images[20:], images[:20, :, ::-1])
-    assert gan.num_classes == 10
+    assert gan.num_classes == 10 and isinstance(gan.generator, kgk.networks.R3GANGenerator)
     assert gan.generator([np.zeros((2, 64), "float32"), np.arange(2)]).shape == (2, 32, 32, 3)
     assert gan.discriminator([images[:2], labels[:2]]).shape == (2, 1)
     # schedules: 20M images, in steps for the optimizers and penalties

@@ -46,7 +46,11 @@ def test_callback_enables_ema_used_by_generate_and_saved(tmp_path):
     # BatchNorm statistics are copied, not averaged
     bn_ema = [w for w in gan.generator_ema.weights if "moving_mean" in w.path][0]
     bn = [w for w in gan.generator.weights if "moving_mean" in w.path][0]
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(bn_ema), keras.ops.convert_to_numpy(bn))
+    # (to float32 rounding: under JAX the copy goes through the compiled step's
+    # arithmetic, 2e-7 relative seen in CI; an average lags by whole updates)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(bn_ema), keras.ops.convert_to_numpy(bn), rtol=1e-5, atol=1e-8
+    )
     gan.save(tmp_path / "ema.keras")
     loaded = keras.models.load_model(tmp_path / "ema.keras")
     np.testing.assert_allclose(loaded.generate(latents=z), ema_out, atol=1e-6)

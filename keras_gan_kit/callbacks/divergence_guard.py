@@ -7,6 +7,7 @@ import math
 import keras
 import numpy as np
 
+from keras_gan_kit.models.batch_monitor import non_finite_logs
 from keras_gan_kit.trainers.fit_state import FitStateReader, sync_model_state
 from keras_gan_kit.utils.validation import check_positive_int
 
@@ -153,14 +154,7 @@ class DivergenceGuard(keras.callbacks.Callback):
             self._snapshot_epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        bad = {}
-        for key, value in (logs or {}).items():
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                continue
-            if not math.isfinite(number):
-                bad[key] = number
+        bad = non_finite_logs(logs)
         if len(bad) > 1 and self._phase_of("loss") is None:
             bad.pop("loss", None)  # the marker AdversarialModel.fit() adds for TerminateOnNaN
         if bad:

@@ -11,6 +11,11 @@ as in the standard protocol) and the active Keras backend:
   framework) and the peak of Python-level allocations during the FID step
   (`tracemalloc`).
 
+* the network's arithmetic (GFLOP per image, counted from its convolutions) and the
+  rate it runs at per CPU second, next to what a tuned float32 matrix product
+  (numpy's OpenBLAS, one thread) reaches on one core of the same CPU: the ceiling
+  for any float32 implementation that keeps the numbers.
+
 It then extrapolates linearly to `--extrapolate` samples (default 10k, the
 `fid10k` protocol: 10k generated images against precomputed real statistics).
 
@@ -49,6 +54,52 @@ class _Clock:
                 clock.cpu[key] = clock.cpu.get(key, 0.0) + time.process_time() - self.cpu
 
         return _Stage()
+
+
+def network_flops(model) -> int:
+    """Floating-point operations of one image through `model`'s convolutions (a
+    multiply-add counts 2): the arithmetic no implementation of the network can skip
+    without changing its numbers."""
+    import keras
+
+    total = 0
+    for layer in model._flatten_layers(include_self=False, recursive=True):
+        if isinstance(layer, keras.layers.Conv2D):
+            _, height, width, _ = layer.output.shape
+            kh, kw, cin, cout = layer.kernel.shape
+            total += 2 * height * width * kh * kw * cin * cout
+        elif isinstance(layer, keras.layers.Dense):
+            total += 2 * layer.kernel.shape[0] * layer.kernel.shape[1]
+    return total
+
+
+_SGEMM = """
+import time, numpy as np
+n = 2048
+a, b = (np.random.default_rng(i).random((n, n), dtype=np.float32) for i in (0, 1))
+a @ b
+best = 0.0
+for _ in range(5):
+    start = time.process_time()
+    for _ in range(4):
+        a @ b
+    best = max(best, 4 * 2 * n**3 / (time.process_time() - start))
+print(best / 1e9)
+"""
+
+
+def sgemm_gflops_per_core() -> float:
+    """What a tuned float32 matrix product (numpy's OpenBLAS, one thread) reaches on one
+    core of this CPU, in GFLOP per CPU second: the practical float32 ceiling that the
+    network's convolutions are compared against."""
+    import os
+    import subprocess
+
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    out = subprocess.run(
+        [sys.executable, "-c", _SGEMM], env=env, capture_output=True, text=True, check=True
+    )
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def main(argv=None):
@@ -141,6 +192,15 @@ def main(argv=None):
         "extrapolated_s": round(args.extrapolate / images_per_s + fid_s, 1),
         "fid_random_weights": round(value, 3),
     }
+    flops = network_flops(model)
+    network_rate = flops * args.num_samples / clock.cpu["network"] / 1e9
+    ceiling = sgemm_gflops_per_core()
+    result.update(
+        network_gflop_per_image=round(flops / 1e9, 3),
+        network_gflops_per_cpu_s=round(network_rate, 1),
+        sgemm_gflops_per_cpu_s=round(ceiling, 1),
+        network_fraction_of_sgemm=round(network_rate / ceiling, 2),
+    )
     for key, val in result.items():
         print(f"{key:>26}: {val}")
     if args.json:

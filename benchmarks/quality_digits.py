@@ -28,13 +28,35 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
 
+# Options restoring the recipe `train` shipped with until 2026-12-01 (whatever the
+# CLI's defaults are now): Adam(2e-4, 0.5, 0.999) for both networks, constant rates,
+# no augmentation, EMA half-life 5k images without ramp-up.
+PREVIOUS_DEFAULT = [
+    "--learning-rate", "2e-4", "--discriminator-learning-rate", "0", "--beta-1", "0.5",
+    "--beta-2", "0.999", "--learning-rate-decay", "none", "--augment", "none",
+    "--ema-half-life", "5000", "--ema-rampup", "0",
+]  # fmt: skip
+
 RECIPES = {
-    # The main job as it ships: non-saturating loss, BatchNorm D, EMA (half-life 5k images).
+    # The main job as it ships (the CLI's defaults at the time of the run; each row
+    # records the options it ran with).
     "default": [],
+    # Until 2026-12-01 the default: non-saturating loss, BatchNorm D, EMA (half-life 5k).
+    "previous_default": PREVIOUS_DEFAULT,
+    # Candidates for the new default, each the previous default plus one change:
+    # learning rates decayed linearly to 0 over the run;
+    "lr_linear_decay": [*PREVIOUS_DEFAULT, "--learning-rate-decay", "linear"],
+    # two time-scale updates (Heusel et al. 2017): D at 4e-4, G at 1e-4;
+    "ttur": [*PREVIOUS_DEFAULT, "--learning-rate", "1e-4", "--discriminator-learning-rate", "4e-4"],
+    # DiffAugment translation (Zhao et al. 2020) of every D input;
+    "diffaugment_translation": [*PREVIOUS_DEFAULT, "--augment", "translation"],
+    # a longer EMA (half-life 10k images) with StyleGAN2-ADA's ramp-up 0.05.
+    "ema10k_rampup": [*PREVIOUS_DEFAULT, "--ema-half-life", "10000", "--ema-rampup", "0.05"],
     # Hinge loss, no normalization in D, R1 (gamma 1): the StyleGAN-era regularized recipe.
     "hinge_r1": ["--loss", "hinge", "--discriminator-normalization", "none", "--penalty", "r1:1"],
     # Hinge with a spectrally normalized D (SNGAN's D regularization).
@@ -60,9 +82,15 @@ def _train(args, recipe, seed, folder, extra=()):
     ]
     if recipe in RECIPES:
         command += RECIPES[recipe]
+    # CPU seconds of the training process (user + system, all threads), as well as
+    # wall seconds: on a shared, loaded machine only the former compare between runs.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, command[3:]
 
 
 def _save(path, results):
@@ -76,7 +104,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipes", default="default,hinge_r1,hinge_sn,conditional,pix2pix")
     parser.add_argument("--seeds", default="0,1,2")
-    parser.add_argument("--num-fake", type=int, default=2000)
+    parser.add_argument("--num-fake", type=int, default=1000)
+    parser.add_argument(
+        "--round",
+        default="",
+        help="label of this measurement round, stored in each row; a (recipe, seed) pair "
+        "is skipped only when measured in the same round",
+    )
     parser.add_argument("--runs", default="runs/quality", help="folder for the run folders")
     parser.add_argument("--out", default="quality_digits.json")
     args = parser.parse_args(argv)
@@ -91,7 +125,7 @@ def main(argv=None):
     if os.path.exists(args.out):
         with open(args.out) as f:
             results = json.load(f)
-    done = {(r["recipe"], r["seed"]) for r in results["runs"]}
+    done = {(r["recipe"], r["seed"], r.get("round", "")) for r in results["runs"]}
     inception = FIDInceptionV3.load_pretrained()
     extractor = inception.feature_extractor(batch_size=50, protocol="tf")
     results["protocol"] = {
@@ -116,12 +150,14 @@ def main(argv=None):
 
     for recipe in args.recipes.split(","):
         for seed in [int(s) for s in args.seeds.split(",")]:
-            if (recipe, seed) in done:
+            if (recipe, seed, args.round) in done:
                 continue
-            folder = os.path.join(args.runs, f"{recipe}_seed{seed}")
-            row = {"recipe": recipe, "seed": seed}
+            tag = f"_{args.round}" if args.round else ""
+            folder = os.path.join(args.runs, f"{recipe}_seed{seed}{tag}")
+            row = {"recipe": recipe, "seed": seed, "round": args.round}
             if recipe == "pix2pix":
-                row["train_seconds"] = _train(args, recipe, seed, folder)
+                wall, cpu, options = _train(args, recipe, seed, folder)
+                row.update(train_seconds=wall, train_cpu_seconds=cpu, options=options)
                 model = keras.models.load_model(os.path.join(folder, "model.keras"))
                 labels_maps, photos = kgk.datasets.make_paired_demo(200, 64, seed=1000 + seed)
                 translated = model.translate(labels_maps)
@@ -135,7 +171,8 @@ def main(argv=None):
                 )
             else:
                 extra = ["--conditional"] if recipe == "conditional" else []
-                row["train_seconds"] = _train(args, recipe, seed, folder, extra)
+                wall, cpu, options = _train(args, recipe, seed, folder, extra)
+                row.update(train_seconds=wall, train_cpu_seconds=cpu, options=options)
                 gan = keras.models.load_model(os.path.join(folder, "model.keras"))
                 latents = gan.sample_latents(args.num_fake, seed=1234)
                 fake_labels = None

@@ -81,6 +81,31 @@ def penalties_from_config(entries) -> list:
     return penalties
 
 
+def _beta(text: str) -> float:
+    """The argparse type of `--beta-1`/`--beta-2`: a number in [0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
+    return value
+
+
+def _augment_policy(text: str) -> str:
+    """The argparse type of `--augment`: `none` or a DiffAugment policy, normalized."""
+    parts = [p.strip().lower() for p in text.split(",") if p.strip()]
+    if parts == ["none"]:
+        return "none"
+    known = ("color", "translation", "cutout")
+    if not parts or any(p not in known for p in parts) or len(set(parts)) != len(parts):
+        raise argparse.ArgumentTypeError(
+            f"expected none or DiffAugment transforms among {', '.join(known)} joined by "
+            f"commas, got {text!r}"
+        )
+    return ",".join(parts)
+
+
 class DCGANRecipe(Recipe):
     """`train dcgan`: `DCGANGenerator`/`DCGANDiscriminator` in a `GAN` (conditional with labels)."""
 
@@ -110,6 +135,12 @@ class DCGANRecipe(Recipe):
         "discriminator_steps": 1,
         "mixed_precision": "none",
         "ema_half_life": 5000.0,
+        "ema_rampup": 0.0,
+        "beta_1": 0.5,
+        "beta_2": 0.999,
+        "discriminator_learning_rate": 0.0,
+        "learning_rate_decay": "none",
+        "augment": "none",
         "seed": 0,
         "conditional": False,
         "sample_every": 1,
@@ -150,6 +181,37 @@ class DCGANRecipe(Recipe):
             "--ema-half-life",
             type=non_negative_float,
             help="generator EMA half-life in images; 0 disables. Default: 5000",
+        )
+        parser.add_argument(
+            "--ema-rampup",
+            type=non_negative_float,
+            help="limit the EMA half-life to this fraction of the images seen (StyleGAN2-ADA's "
+            "ema_rampup, e.g. 0.05); 0: no ramp-up. Default: 0",
+        )
+        parser.add_argument(
+            "--beta-1", type=_beta, help="Adam beta_1 of both networks. Default: 0.5"
+        )
+        parser.add_argument(
+            "--beta-2", type=_beta, help="Adam beta_2 of both networks. Default: 0.999"
+        )
+        parser.add_argument(
+            "--discriminator-learning-rate",
+            type=non_negative_float,
+            help="Adam rate of the discriminator (two time-scale updates); 0: the same as "
+            "--learning-rate. Default: 0",
+        )
+        parser.add_argument(
+            "--learning-rate-decay",
+            choices=["none", "linear", "cosine"],
+            help="decay both learning rates to 0 over the run's --epochs (linear or half-cosine "
+            "ramp). Default: none",
+        )
+        parser.add_argument(
+            "--augment",
+            type=_augment_policy,
+            help="DiffAugment of every discriminator input (real and generated, also in "
+            "penalties): none, or a policy of color, translation, cutout joined by commas, "
+            "e.g. translation. Default: none",
         )
         parser.add_argument(
             "--conditional",
@@ -210,19 +272,46 @@ class DCGANRecipe(Recipe):
             spectral_norm=config["spectral_norm"],
             num_classes=num_classes,
         )
-        gan = kgk.GAN(generator, discriminator, seed=config["seed"], num_classes=num_classes)
+        # Run folders written before an option existed resume with its behaviour then.
+        augment = config.get("augment", "none")
+        augmentation = None
+        if augment != "none":
+            augmentation = kgk.augment.DiffAugment(augment, seed=config["seed"])
+        gan = kgk.GAN(
+            generator,
+            discriminator,
+            seed=config["seed"],
+            num_classes=num_classes,
+            augmentation=augmentation,
+        )
         penalties = penalties_from_config(config["penalty"])
-        lr = config["learning_rate"]
+        num_images = len(images) if stream is None else stream.num_images
+        steps = config["epochs"] * math.ceil(num_images / config["batch_size"])
+
+        def adam(rate, updates_per_step=1):
+            decay = config.get("learning_rate_decay", "none")
+            if decay != "none":
+                ramps = {
+                    "linear": kgk.optimizers.LinearSchedule,
+                    "cosine": kgk.optimizers.CosineSchedule,
+                }
+                rate = ramps[decay](rate, 0.0, steps * updates_per_step)
+            return keras.optimizers.Adam(
+                rate, beta_1=config.get("beta_1", 0.5), beta_2=config.get("beta_2", 0.999)
+            )
+
+        d_rate = config.get("discriminator_learning_rate") or config["learning_rate"]
         gan.compile(
-            generator_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
-            discriminator_optimizer=keras.optimizers.Adam(lr, beta_1=0.5),
+            generator_optimizer=adam(config["learning_rate"]),
+            discriminator_optimizer=adam(d_rate, config["discriminator_steps"]),
             loss=config["loss"],
             penalties=penalties,
             discriminator_steps=config["discriminator_steps"],
         )
         callbacks = []
         if config["ema_half_life"] and config["ema_half_life"] > 0:
-            callbacks.append(kgk.callbacks.GeneratorEMA(config["ema_half_life"]))
+            rampup = config.get("ema_rampup") or None
+            callbacks.append(kgk.callbacks.GeneratorEMA(config["ema_half_life"], rampup=rampup))
         callbacks.append(
             kgk.callbacks.ImageSampleSaver(
                 os.path.join(config["output"], "samples"),

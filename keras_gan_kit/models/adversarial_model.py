@@ -286,6 +286,16 @@ class AdversarialModel(keras.Model):
             return ()
         return tuple(getattr(self.augmentation, "log_names", ()))
 
+    def _augmentation_logs(self):
+        """Log key -> value of the augmentation, logged after every step.
+
+        Families with several augmentations (`CycleGAN`: one per discriminator)
+        override this and `_augmentation_log_names`.
+        """
+        if not self._augmentation_log_names():
+            return {}
+        return dict(self.augmentation.logs())
+
     # ------------------------------------------------------------------ #
     # Compile
     # ------------------------------------------------------------------ #
@@ -550,9 +560,8 @@ class AdversarialModel(keras.Model):
 
                     trainer.run_if(ops.equal(ops.mod(step, phase.interval), 0), run)
         self.finish_step(batch)
-        if self._augmentation_log_names():
-            for name, value in self.augmentation.logs().items():
-                self._trackers[name].update_state(value)
+        for name, value in self._augmentation_logs().items():
+            self._trackers[name].update_state(value)
 
     def _track(self, logs):
         """Updates the trackers; `_applied_<name>` logs weigh `<name>` (lazy penalties)."""

@@ -152,3 +152,20 @@ def translate_images(generator, images, batch_size=8, mode="auto"):
     if as_uint8:
         outputs = np.round((np.clip(outputs, -1.0, 1.0) + 1.0) * 127.5).astype("uint8")
     return outputs[0] if single else outputs
+
+
+def check_jitter(jitter):
+    """Checks a translation model's `jitter=` argument: a Keras layer (`RandomJitter`) or None.
+
+    The layer is called as `jitter([images, ...], training=True)` on every
+    training batch and must return the list with each tensor's shape.
+    """
+    import keras
+
+    if jitter is not None and not isinstance(jitter, keras.layers.Layer):
+        raise ValueError(
+            "`jitter` must be a keras.layers.Layer that transforms training images (e.g. "
+            "keras_gan_kit.augment.RandomJitter()) or None. Received: "
+            f"jitter={jitter!r} of type {type(jitter).__name__}"
+        )
+    return jitter

@@ -21,6 +21,7 @@ __all__ = [
     "backend_of_import_error",
     "chosen_backend",
     "check_backend_installed",
+    "check_tensorboard_installed",
     "load_saved_model",
     "ensure_backend",
     "missing_backend_message",
@@ -148,6 +149,40 @@ def check_backend_installed(backend: str) -> None:
         found = False
     if not found:
         raise CLIError(missing_backend_message(backend))
+
+
+def check_tensorboard_installed() -> None:
+    """Raises `CLIError` when `--tensorboard` cannot write: TensorFlow or TensorBoard is missing.
+
+    TensorBoard event files are written with TensorFlow's summary API
+    (`tf.summary`) on every Keras backend (Keras' own
+    `keras.callbacks.TensorBoard` imports it), and TensorFlow 2.16+ takes
+    `tf.summary.scalar`/`image` from the `tensorboard` package. Looks both up
+    without importing them, so the error comes before any data is loaded or
+    any network built.
+
+    Raises:
+        CLIError: one line naming `--tensorboard` and what to install.
+    """
+    missing = [name for name in ("tensorflow", "tensorboard") if not _installed(name)]
+    if missing:
+        packages = " ".join("tensorflow-cpu" if m == "tensorflow" else m for m in missing)
+        raise CLIError(
+            "--tensorboard writes TensorBoard logs with TensorFlow's summary API (tf.summary) "
+            f"on every Keras backend, and {' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not installed; install with: pip install "
+            f'{packages} (or "keras-gan-kit[tensorboard]"), or drop --tensorboard'
+        )
+
+
+def _installed(module: str) -> bool:
+    """Whether `module` is imported or importable, without importing it."""
+    if sys.modules.get(module) is not None:
+        return True
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def backend_of_import_error(error: ImportError) -> str | None:

@@ -5,7 +5,9 @@ runs/<name>-YYYYmmdd-HHMMSS/
   config.json        {"train": the exact configuration, "versions": Keras, backend, package}
   samples/           the recipe's sample grids
   history.csv        the logged losses, one row per finished epoch
-  loss_plot.png      the curves of history.csv
+  loss_plot.png      the curves of history.csv (matplotlib when installed, else Pillow)
+  tensorboard/       with --tensorboard: train/ (Keras' TensorBoard callback: the losses)
+                     and samples/ (the sample grids as images), one step per epoch
   model.keras        the final model (also written on Ctrl-C, and the last good state
                      when training diverges)
   backup/            epoch_NNNN.weights.h5 + epoch_NNNN.json: the two newest finished
@@ -40,6 +42,7 @@ from keras_gan_kit.cli.common import PROG, CLIError
 
 __all__ = [
     "BACKUP_DIR",
+    "TENSORBOARD_DIR",
     "CONFIG_FILE",
     "Backup",
     "RunBackup",
@@ -59,6 +62,7 @@ __all__ = [
 CONFIG_FILE = "config.json"
 BACKUP_DIR = "backup"
 HISTORY_FILE = "history.csv"
+TENSORBOARD_DIR = "tensorboard"
 MODEL_FILE = "model.keras"
 _KEEP_BACKUPS = 2
 _BACKUP_NAME = re.compile(r"^epoch_(\d{4,})\.json$")
@@ -213,65 +217,125 @@ def write_config(output: str, config: dict) -> str:
     return atomic_write_text(path, json.dumps({"train": config, "versions": versions()}, indent=2))
 
 
+_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
+_MISSING = (None, "", "NA", "nan")
+
+
+def _read_series(csv_path: str) -> dict:
+    """`{key: [(epoch, value), ...]}` of a `history.csv`: finite values only, 1-based epochs."""
+    with open(csv_path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return {}
+    series = {}
+    for i, row in enumerate(rows):
+        try:
+            epoch = int(float(row.get("epoch"))) + 1
+        except (TypeError, ValueError):
+            epoch = i + 1
+        for key, text in row.items():
+            if key == "epoch" or text in _MISSING:
+                continue
+            try:
+                value = float(text)
+            except (TypeError, ValueError):
+                continue
+            if math.isfinite(value):
+                series.setdefault(key, []).append((epoch, value))
+    return series
+
+
 def plot_history(csv_path, png_path, width=640, height=360) -> str | None:
-    """Draws the curves of a `history.csv` into a PNG (Pillow only).
+    """Draws the curves of a `history.csv` into a PNG: one line per column, with a legend.
+
+    Uses matplotlib when it is installed (the `plot` extra; drawn off screen
+    on a `Figure` with the Agg canvas, so no display and no `pyplot` state),
+    else draws the same curves, colors and legend with Pillow.
 
     Args:
-        csv_path: str. A CSV with an `epoch` column and one column per metric.
+        csv_path: str. A CSV with an `epoch` column (0-based, as Keras counts)
+            and one column per metric; empty, `NA` and non-finite cells are
+            skipped.
         png_path: str. Output file.
         width: int. Image width in pixels.
         height: int. Image height in pixels.
 
     Returns:
-        `png_path`, or None when the CSV holds no rows.
+        `png_path`, or None when the CSV holds no values.
     """
-    from PIL import Image, ImageDraw
-
-    with open(csv_path, newline="") as f:
-        rows = list(csv.DictReader(f))
-    if not rows:
-        return None
-    keys = [k for k in rows[0] if k != "epoch"]
-    missing = (None, "", "NA", "nan")
-    series = {k: [float(r[k]) for r in rows if r.get(k) not in missing] for k in keys}
-    series = {k: [v for v in s if math.isfinite(v)] for k, s in series.items()}
-    series = {k: s for k, s in series.items() if s}
+    series = _read_series(csv_path)
     if not series:
         return None
-    values = [v for s in series.values() for v in s]
+    try:
+        import matplotlib  # noqa: F401 - only to know whether it is installed
+    except ImportError:
+        draw = _draw_with_pillow
+    else:
+        draw = _draw_with_matplotlib
+    temporary = _temporary(png_path)
+    try:
+        draw(series, width, height, temporary)
+        os.replace(temporary, png_path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return png_path
+
+
+def _draw_with_matplotlib(series: dict, width: int, height: int, path: str) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    dpi = 100
+    figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    for i, (key, points) in enumerate(series.items()):
+        epochs, values = zip(*points)
+        marker = "o" if len(points) == 1 else None
+        axes.plot(epochs, values, color=_COLORS[i % len(_COLORS)], label=key, marker=marker)
+    axes.set_xlabel("epoch")
+    axes.legend(loc="best", fontsize="small")
+    axes.grid(True, alpha=0.3)
+    last = max(epoch for points in series.values() for epoch, _ in points)
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.set_xlim(1, max(last, 2))
+    figure.tight_layout()
+    figure.savefig(path, format="png")
+
+
+def _draw_with_pillow(series: dict, width: int, height: int, path: str) -> None:
+    from PIL import Image, ImageDraw
+
+    values = [v for points in series.values() for _, v in points]
     low, high = min(values), max(values)
     if high - low < 1e-12:
         high = low + 1.0
+    first = min(e for points in series.values() for e, _ in points)
+    last = max(e for points in series.values() for e, _ in points)
     margin = 40
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle([margin, 10, width - 10, height - margin], outline="black")
-    colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
-    n = max(len(s) for s in series.values())
-    for i, (key, s) in enumerate(series.items()):
-        points = [
+    for i, (key, points) in enumerate(series.items()):
+        xy = [
             (
-                margin + (width - margin - 10) * (j / max(n - 1, 1)),
+                margin + (width - margin - 10) * ((e - first) / max(last - first, 1)),
                 10 + (height - margin - 10) * (1 - (v - low) / (high - low)),
             )
-            for j, v in enumerate(s)
+            for e, v in points
         ]
-        color = colors[i % len(colors)]
-        if len(points) > 1:
-            draw.line(points, fill=color, width=2)
+        color = _COLORS[i % len(_COLORS)]
+        if len(xy) > 1:
+            draw.line(xy, fill=color, width=2)
         else:
-            draw.ellipse(
-                [points[0][0] - 2, points[0][1] - 2, points[0][0] + 2, points[0][1] + 2], fill=color
-            )
+            draw.ellipse([xy[0][0] - 2, xy[0][1] - 2, xy[0][0] + 2, xy[0][1] + 2], fill=color)
         draw.text((margin + 8 + 90 * i, 14), key, fill=color)
     draw.text((4, 10), f"{high:.3g}", fill="black")
     draw.text((4, height - margin - 10), f"{low:.3g}", fill="black")
-    draw.text((margin, height - margin + 8), "epoch 1", fill="black")
-    draw.text((width - 70, height - margin + 8), f"epoch {n}", fill="black")
-    temporary = _temporary(png_path)
-    image.save(temporary, format="PNG")
-    os.replace(temporary, png_path)
-    return png_path
+    draw.text((margin, height - margin + 8), f"epoch {first}", fill="black")
+    draw.text((width - 70, height - margin + 8), f"epoch {last}", fill="black")
+    image.save(path, format="PNG")
 
 
 def _format(value):
@@ -443,6 +507,7 @@ def run_training(
     epochs: int,
     resume: Backup | None = None,
     quiet: bool = False,
+    tensorboard: bool = False,
 ) -> int:
     """Fits `model` in the run folder `config["output"]`.
 
@@ -459,6 +524,10 @@ def run_training(
         epochs: int. Total epochs.
         resume: `Backup` or None. The backup this run continues from.
         quiet: bool. No progress bar.
+        tensorboard: bool. Also log to `output/tensorboard/`: Keras'
+            `keras.callbacks.TensorBoard` (losses, in `train/`) and
+            `keras_gan_kit.callbacks.TensorBoardSampleGrids` (the recipe's
+            sample grids, in `samples/`). Needs TensorFlow on every backend.
 
     Returns:
         The exit code: 0, or 130 after Ctrl-C.
@@ -486,7 +555,8 @@ def run_training(
         write_history(history_csv, history)
     write_config(output, config)
     backup = RunBackup.create(output, history)
-    callbacks = [DivergenceGuard(), *callbacks, backup]
+    logging = _tensorboard_callbacks(output, callbacks) if tensorboard else []
+    callbacks = [DivergenceGuard(), *callbacks, *logging, backup]
     model_path = os.path.join(output, MODEL_FILE)
     try:
         model.fit(
@@ -524,6 +594,26 @@ def run_training(
     _plot(output)
     print(f"{PROG}: done. Samples: {os.path.join(output, 'samples')}; model: {model_path}")
     return 0
+
+
+def _tensorboard_callbacks(output: str, callbacks: list) -> list:
+    """Keras' `TensorBoard` and the sample grids as images, both in `output/tensorboard/`."""
+    import keras
+
+    from keras_gan_kit.callbacks import TensorBoardSampleGrids
+    from keras_gan_kit.callbacks.tensorboard_sample_grids import import_tf_summary
+
+    try:
+        # Under JAX or PyTorch, TensorFlow writes files only: keep it off the GPUs.
+        import_tf_summary(hide_gpus=True)
+    except ImportError as e:
+        raise CLIError(f"--tensorboard: {e}") from e
+    log_dir = os.path.join(output, TENSORBOARD_DIR)
+    found = [keras.callbacks.TensorBoard(log_dir)]
+    savers = [c for c in callbacks if isinstance(getattr(c, "saved_paths", None), list)]
+    if savers:
+        found.append(TensorBoardSampleGrids(log_dir, savers))
+    return found
 
 
 def _read_rows(path: str) -> list:

@@ -20,6 +20,7 @@ from keras_gan_kit.cli.common import (
     PROG,
     CLIError,
     add_backend_argument,
+    check_tensorboard_installed,
     positive_float,
     positive_int,
 )
@@ -80,6 +81,13 @@ def _add_shared_arguments(parser, recipe: Recipe) -> None:
         help="continue the run in --output from its last completed epoch",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--tensorboard",
+        action="store_true",
+        help="also write TensorBoard logs (losses and sample grids) to <run folder>/"
+        "tensorboard/ (needs tensorflow and tensorboard, on every backend); give it again "
+        "with --resume",
+    )
     parser.add_argument(
         "--distribute",
         action="store_true",
@@ -291,6 +299,8 @@ def run(args) -> int:
         The exit code.
     """
     config = resolve_config(args)
+    if getattr(args, "tensorboard", False):
+        check_tensorboard_installed()
     backup = None
     if args.resume:
         backup = run_folder.find_backup(config["output"])
@@ -353,4 +363,5 @@ def run(args) -> int:
         training.epochs,
         resume=backup,
         quiet=args.quiet,
+        tensorboard=getattr(args, "tensorboard", False),
     )

@@ -13,12 +13,17 @@ every phase and inside penalties, so the generator is trained through it.
 - `DiscriminatorAugmentation`: their base class, for writing your own.
 - `transforms`: the differentiable image transforms they are made of, with
   explicit per-sample parameters.
+
+Also here, for the training data rather than the discriminator's inputs:
+`RandomJitter`, the image-to-image papers' random jitter and mirroring (the
+`jitter=` argument of `Pix2Pix` and `CycleGAN`).
 """
 
 from keras_gan_kit.augment import transforms
 from keras_gan_kit.augment.ada import ADA, PIPELINES, TRANSFORMS
 from keras_gan_kit.augment.base import DiscriminatorAugmentation
 from keras_gan_kit.augment.diffaugment import DiffAugment
+from keras_gan_kit.augment.jitter import RandomJitter, default_jitter_size
 
 __all__ = [
     "ADA",
@@ -26,5 +31,7 @@ __all__ = [
     "TRANSFORMS",
     "DiffAugment",
     "DiscriminatorAugmentation",
+    "RandomJitter",
+    "default_jitter_size",
     "transforms",
 ]

@@ -12,6 +12,7 @@ from keras_gan_kit.layers.image_history_buffer import ImageHistoryBuffer
 from keras_gan_kit.models.adversarial_model import AdversarialModel
 from keras_gan_kit.models.common import check_network
 from keras_gan_kit.models.translation import (
+    check_jitter,
     probe_shape,
     reference_generator_scale,
     translate_images,
@@ -29,6 +30,15 @@ __all__ = ["CycleGAN"]
 
 def _l1(a, b):
     return ops.mean(ops.abs(a - b))
+
+
+def _copy_augmentation(augmentation):
+    """An independent copy of an augmentation layer: same settings, own state, next seed."""
+    config = augmentation.get_config()
+    if isinstance(config.get("seed"), int) and not isinstance(config["seed"], bool):
+        config["seed"] += 1
+    config["name"] = f"{augmentation.name}_b"
+    return type(augmentation).from_config(config)
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
@@ -66,6 +76,20 @@ class CycleGAN(AdversarialModel):
     Logged: `g_loss` (adversarial, both generators), `cycle` and `identity`
     (weighted), `d_loss` (both discriminators).
 
+    Discriminator-input augmentation (`augmentation=`, e.g.
+    `keras_gan_kit.augment.DiffAugment` or `ADA`) comes with one instance per
+    discriminator: `augmentation` transforms what `discriminator_a` sees and
+    `augmentation_b` (by default an independent copy of it: same settings,
+    its own state and the next seed) what `discriminator_b` sees, in both
+    phases. Each discriminator overfits at its own pace, so each `ADA` tunes
+    its own `p` from its own discriminator's logits on real images; they are
+    logged as `ada_p_a`, `ada_rt_a`, `ada_p_b` and `ada_rt_b`.
+
+    `jitter=` (e.g. `keras_gan_kit.augment.RandomJitter()`) transforms the
+    training images themselves, before anything sees them, independently in
+    each domain: the paper's random jitter (resize to 286, random crop back
+    to 256) and mirroring.
+
     Args:
         generator_ab: `keras.Model`. Maps A images to B images, in [-1, 1].
         generator_ba: `keras.Model`. Maps B images to A images.
@@ -82,10 +106,18 @@ class CycleGAN(AdversarialModel):
             the history buffers need. Defaults to None: taken from the
             generators' input shape; required for fully convolutional
             generators when `history_size > 0`.
+        jitter: `keras_gan_kit.augment.RandomJitter` (or another layer that
+            maps a batch of images to a batch of the same shape) or None.
+            Applied in training to each domain's batch, independently. Never
+            applied by `translate()`. Defaults to None (the images as given).
+        augmentation_b: `keras.layers.Layer` or None. Differentiable
+            augmentation of every image `discriminator_b` sees. Defaults to
+            None: an independent copy of `augmentation` (none if
+            `augmentation` is None).
         seed: int. Seed of the training noise. Defaults to None.
         **kwargs: `keras_gan_kit.models.AdversarialModel` arguments
             (`augmentation`: a differentiable augmentation of every image
-            either discriminator sees) and `keras.Model` ones (`name`, `dtype`).
+            `discriminator_a` sees) and `keras.Model` ones (`name`, `dtype`).
 
     Example:
 
@@ -128,10 +160,28 @@ class CycleGAN(AdversarialModel):
         identity_weight=0.5,
         history_size=50,
         image_size=None,
+        jitter=None,
+        augmentation_b=None,
         seed=None,
         **kwargs,
     ):
         super().__init__(seed=seed, **kwargs)
+        self.jitter = check_jitter(jitter)
+        if augmentation_b is None and self.augmentation is not None:
+            augmentation_b = _copy_augmentation(self.augmentation)
+        if augmentation_b is not None and not isinstance(augmentation_b, keras.layers.Layer):
+            raise ValueError(
+                "`augmentation_b` must be a keras.layers.Layer (a differentiable augmentation "
+                f"of discriminator_b's inputs) or None. Received: augmentation_b="
+                f"{augmentation_b!r} of type {type(augmentation_b).__name__}"
+            )
+        if augmentation_b is not None and augmentation_b is self.augmentation:
+            raise ValueError(
+                "`augmentation_b` must be another instance than `augmentation`: each "
+                "discriminator's augmentation keeps its own state (ADA's p). Received the "
+                "same layer for both."
+            )
+        self.augmentation_b = augmentation_b
         for arg, network in (
             ("generator_ab", generator_ab),
             ("generator_ba", generator_ba),
@@ -156,6 +206,16 @@ class CycleGAN(AdversarialModel):
         self.history_b = ImageHistoryBuffer(
             history_size if self.image_size else 0, (*buffer_size, channels_b), name="history_b"
         )
+        if self.image_size is not None:
+            # Built (and their shapes checked) now, so that fit() finds every layer built.
+            for augmentation, channels in (
+                (self.augmentation, channels_a),
+                (self.augmentation_b, channels_b),
+            ):
+                if augmentation is not None and not augmentation.built:
+                    augmentation.build((None, *self.image_size, channels))
+            if hasattr(self.jitter, "resize_size"):
+                self.jitter.resize_size(self.image_size)  # a too small jitter_size fails here
         self.built = True
 
     def _resolve_image_size(self, image_size):
@@ -214,17 +274,34 @@ class CycleGAN(AdversarialModel):
         return channels_a, channels_b
 
     def get_config(self):
-        """Config: the four networks (serialized), the weights, sizes and `seed`."""
+        """Config: the four networks (serialized), the weights, sizes, augmentations, `seed`."""
         config = super().get_config()
+
+        def serialize(layer):
+            return None if layer is None else keras.saving.serialize_keras_object(layer)
+
         config.update(
             {
                 "cycle_weight": self.cycle_weight,
                 "identity_weight": self.identity_weight,
                 "history_size": self.history_size,
                 "image_size": self.image_size,
+                "jitter": serialize(self.jitter),
+                "augmentation_b": serialize(self.augmentation_b),
             }
         )
         return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Recreates the model, its networks and layers from `get_config()`'s output."""
+        config = dict(config)
+        for name in ("jitter", "augmentation_b"):
+            if isinstance(config.get(name), dict):
+                config[name] = keras.saving.deserialize_keras_object(
+                    config[name], custom_objects=custom_objects
+                )
+        return super().from_config(config, custom_objects=custom_objects)
 
     def compile(
         self,
@@ -294,8 +371,27 @@ class CycleGAN(AdversarialModel):
             ),
         ]
 
+    def _augmentation_log_names(self):
+        names = []
+        for augmentation, suffix in ((self.augmentation, "_a"), (self.augmentation_b, "_b")):
+            if augmentation is not None and hasattr(augmentation, "logs"):
+                names += [name + suffix for name in getattr(augmentation, "log_names", ())]
+        return tuple(names)
+
+    def _augmentation_logs(self):
+        logs = {}
+        for augmentation, suffix in ((self.augmentation, "_a"), (self.augmentation_b, "_b")):
+            if augmentation is not None and getattr(augmentation, "log_names", ()):
+                logs.update({k + suffix: v for k, v in augmentation.logs().items()})
+        return logs
+
     def _logits(self, discriminator, images):
-        return ops.cast(discriminator(self.augment(images), training=True), "float32")
+        """Float32 logits of `images`, through the discriminator's own augmentation."""
+        if discriminator is self.discriminator_a:
+            images = self.augment(images)
+        elif self.augmentation_b is not None:
+            images = ops.cast(self.augmentation_b(images, training=True), "float32")
+        return ops.cast(discriminator(images, training=True), "float32")
 
     def _translate(self, generator, images):
         return ops.cast(generator(images, training=True), "float32")
@@ -346,23 +442,34 @@ class CycleGAN(AdversarialModel):
         # The buffers hold plain state: updated here, outside any gradient path.
         pooled_a = self.history_a(context.carry["_fake_a"], seed=self.seed_generator)
         pooled_b = self.history_b(context.carry["_fake_b"], seed=self.seed_generator)
+        real_logits_a = self._logits(self.discriminator_a, real_a)
+        real_logits_b = self._logits(self.discriminator_b, real_b)
+        # Each augmentation's controller (ADA's p) follows its own discriminator.
+        self.observe_real_logits(real_logits_a)
+        update_b = getattr(self.augmentation_b, "update_state", None)
+        if update_b is not None:
+            update_b(ops.stop_gradient(real_logits_b))
         loss_a = self.adversarial_loss.discriminator_loss(
-            self._logits(self.discriminator_a, real_a), self._logits(self.discriminator_a, pooled_a)
+            real_logits_a, self._logits(self.discriminator_a, pooled_a)
         )
         loss_b = self.adversarial_loss.discriminator_loss(
-            self._logits(self.discriminator_b, real_b), self._logits(self.discriminator_b, pooled_b)
+            real_logits_b, self._logits(self.discriminator_b, pooled_b)
         )
         loss = loss_a + loss_b
         return loss, {"d_loss": loss}
 
     def unpack_batch(self, data):
-        """`(images_a, images_b)` as float32 from a batch of the two domains."""
+        """`(images_a, images_b)` as float32 from a batch of the two domains, jittered."""
         if not isinstance(data, (tuple, list)) or len(data) < 2:
             raise ValueError(
                 "CycleGAN.fit() needs (image_a, image_b) batches: fit(images_a, images_b) or "
                 "a dataset of tuples."
             )
-        return ops.cast(data[0], "float32"), ops.cast(data[1], "float32")
+        real_a, real_b = ops.cast(data[0], "float32"), ops.cast(data[1], "float32")
+        if self.jitter is not None:  # training only; one draw per domain (independent)
+            real_a = self.jitter(real_a, training=True)
+            real_b = self.jitter(real_b, training=True)
+        return real_a, real_b
 
     def generator_inputs(self, batch):
         """Both generators on their source domain's images, for generator regularizers."""

@@ -10,6 +10,8 @@ from keras_gan_kit import losses as losses_lib
 from keras_gan_kit.models.adversarial_model import AdversarialModel
 from keras_gan_kit.models.common import check_network
 from keras_gan_kit.models.translation import (
+    check_jitter,
+    fixed_input_size,
     probe_shape,
     reference_generator_scale,
     translate_images,
@@ -57,11 +59,19 @@ class Pix2Pix(AdversarialModel):
             paper's ablation.
         l1_weight: float. Weight of the L1 term (the paper's lambda).
             Defaults to 100.
+        jitter: `keras_gan_kit.augment.RandomJitter` (or another layer that
+            maps `[input_images, target_images]` to transformed images of the
+            same shapes) or None. Applied to every training batch, with one
+            transform per pair (the same crop and mirror for the input and its
+            target): the paper's random jitter (resize to 286, random crop back
+            to 256) and mirroring. Never applied by `translate()`. Defaults to
+            None (the training pairs as given).
         seed: int. Seed of the training noise. Defaults to None.
         **kwargs: `keras_gan_kit.models.AdversarialModel` arguments
             (`augmentation`: a differentiable augmentation applied to the
             discriminator's `[input_image, image]` pairs, one transform per
-            pair) and `keras.Model` ones (`name`, `dtype`).
+            pair; an `augment.ADA` gets the real patch logits and adapts its
+            `p`) and `keras.Model` ones (`name`, `dtype`).
 
     Example:
 
@@ -72,6 +82,7 @@ class Pix2Pix(AdversarialModel):
     model = kgk.models.Pix2Pix(
         kgk.networks.UNetGenerator(64, input_channels=3, output_channels=3),
         kgk.networks.PatchGANDiscriminator(input_channels=3, condition_channels=3),
+        jitter=kgk.augment.RandomJitter(),   # 64 -> 72 -> random 64 crop, mirror
     )
     model.compile()
     model.fit(inputs, targets, batch_size=8, epochs=20)
@@ -85,11 +96,15 @@ class Pix2Pix(AdversarialModel):
 
     network_names = ("generator", "discriminator")
 
-    def __init__(self, generator, discriminator, l1_weight=100.0, seed=None, **kwargs):
+    def __init__(self, generator, discriminator, l1_weight=100.0, jitter=None, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         check_network(generator, "generator")
         check_network(discriminator, "discriminator")
         self.l1_weight = check_finite_number(l1_weight, "l1_weight", minimum=0)
+        self.jitter = check_jitter(jitter)
+        fixed = fixed_input_size(generator)
+        if fixed is not None and hasattr(self.jitter, "resize_size"):
+            self.jitter.resize_size(fixed)  # a jitter_size below the image size fails here
         self.generator = generator
         self.discriminator = discriminator
         d_inputs = getattr(discriminator, "inputs", None)
@@ -130,10 +145,23 @@ class Pix2Pix(AdversarialModel):
         return ops.cast(logits, "float32")
 
     def get_config(self):
-        """Config: both networks (serialized), `l1_weight` and `seed`."""
+        """Config: both networks (serialized), `l1_weight`, `jitter` and `seed`."""
         config = super().get_config()
         config["l1_weight"] = self.l1_weight
+        config["jitter"] = (
+            None if self.jitter is None else keras.saving.serialize_keras_object(self.jitter)
+        )
         return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Recreates the model, its networks and its `jitter` from `get_config()`'s output."""
+        config = dict(config)
+        if isinstance(config.get("jitter"), dict):
+            config["jitter"] = keras.saving.deserialize_keras_object(
+                config["jitter"], custom_objects=custom_objects
+            )
+        return super().from_config(config, custom_objects=custom_objects)
 
     def compile(
         self,
@@ -223,13 +251,16 @@ class Pix2Pix(AdversarialModel):
         return loss, {"d_loss": loss}
 
     def unpack_batch(self, data):
-        """`(input_images, target_images)` as float32 from a batch of pairs."""
+        """`(input_images, target_images)` as float32 from a batch of pairs, jittered."""
         if not isinstance(data, (tuple, list)) or len(data) < 2:
             raise ValueError(
                 "Pix2Pix.fit() needs (input_image, target_image) pairs: fit(inputs, targets) "
                 "or a dataset of tuples."
             )
-        return ops.cast(data[0], "float32"), ops.cast(data[1], "float32")
+        source, target = ops.cast(data[0], "float32"), ops.cast(data[1], "float32")
+        if self.jitter is not None:  # training only: unpack_batch serves the train step
+            source, target = self.jitter([source, target], training=True)
+        return source, target
 
     def generator_inputs(self, batch):
         """The generator and the input images, for generator regularizers."""

@@ -2,7 +2,9 @@
 
 Small networks on the offline 64x64 demo sets by default, sized to finish
 within a few minutes on a 2-core CPU; `--decay-epochs` adds the papers'
-linear learning-rate decay.
+linear learning-rate decay. The papers' random jitter (resize to 286/256 of
+the image size, random crop back) and mirroring are on by default
+(`--no-jitter`, `--no-flip`, `--jitter-size`).
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from __future__ import annotations
 import math
 import os
 
-from keras_gan_kit.cli.common import non_negative_int, positive_int
+from keras_gan_kit.cli.common import CLIError, non_negative_int, positive_int
 from keras_gan_kit.cli.train.recipe import Recipe, Training
 
-__all__ = ["TranslationRecipe", "held_out_split", "patchgan_layers"]
+__all__ = ["TranslationRecipe", "held_out_split", "jitter_layer", "patchgan_layers"]
+
+#: The configuration keys of the training-image augmentation, with their defaults.
+JITTER_DEFAULTS = {"jitter": True, "jitter_size": None, "flip": True}
 
 
 def held_out_split(data: str, kind: str) -> str | None:
@@ -56,6 +61,28 @@ def patchgan_layers(image_size: int) -> int:
     return layers
 
 
+def jitter_layer(config: dict):
+    """The `augment.RandomJitter` of a configuration, or None when jitter and flip are off.
+
+    Runs recorded before these options existed have no such keys and trained
+    without: they resume without.
+
+    Args:
+        config: dict. A run configuration (`jitter`, `jitter_size`, `flip`, `seed`).
+    """
+    from keras_gan_kit.augment import RandomJitter
+
+    jitter, flip = bool(config.get("jitter", False)), bool(config.get("flip", False))
+    if not (jitter or flip):
+        return None
+    return RandomJitter(
+        jitter=jitter,
+        jitter_size=config.get("jitter_size") if jitter else None,
+        flip=flip,
+        seed=config["seed"] + 1,  # a stream of its own: the model's noise uses `seed`
+    )
+
+
 class TranslationRecipe(Recipe):
     """Base of the image-to-image recipes; subclasses implement `build_model`.
 
@@ -95,10 +122,43 @@ class TranslationRecipe(Recipe):
             help="then this many epochs with the learning rate decaying linearly to 0 "
             "(the papers: 100 + 100). Default: 0",
         )
+        parser.add_argument(
+            "--no-jitter",
+            dest="jitter",
+            action="store_false",
+            default=None,
+            help="no random jitter (the papers resize training images to 286/256 of their "
+            "size and crop back at a random offset; on by default)",
+        )
+        parser.add_argument(
+            "--jitter-size",
+            type=positive_int,
+            help="size training images are resized to before the random crop back to "
+            "--image-size. Default: --image-size x 286/256, rounded (286 for 256)",
+        )
+        parser.add_argument(
+            "--no-flip",
+            dest="flip",
+            action="store_false",
+            default=None,
+            help="no random left-right mirroring of the training images (on by default)",
+        )
 
     def prepare(self, config):
+        from keras_gan_kit.augment import default_jitter_size
+
         if config["data"] == "demo" and config["num_images"] is None:
             config["num_images"] = self.demo_num_images
+        if not config["jitter"]:
+            if config["jitter_size"] is not None:
+                raise CLIError("--jitter-size sets the random jitter; drop it or --no-jitter")
+        elif config["jitter_size"] is None:
+            config["jitter_size"] = default_jitter_size(config["image_size"])
+        elif config["jitter_size"] < config["image_size"]:
+            raise CLIError(
+                f"--jitter-size must be at least --image-size ({config['image_size']}): images "
+                f"are resized up to it and cropped back; got {config['jitter_size']}"
+            )
 
     def run_name(self, config):
         return f"{self.name}-{super().run_name(config)}"
@@ -163,10 +223,16 @@ class TranslationRecipe(Recipe):
         sizes = " and ".join(str(len(d)) for d in data)
         shape = "x".join(str(d) for d in train_a.shape[1:])
         schedule = f" (+{config['decay_epochs']} decaying)" if config["decay_epochs"] else ""
+        augmented = [
+            f"jittered ({config['jitter_size']} px, random crop)" if config.get("jitter") else "",
+            "mirrored" if config.get("flip") else "",
+        ]
+        augmented = " and ".join(a for a in augmented if a) or "not augmented"
         summary = (
             f"training {self.title} on {config['data']} ({sizes} images, {shape}) for "
-            f"{config['epochs']}{schedule} epochs on {keras.backend.backend()}; sample grids "
-            f"from {split} images; run folder: {config['output']}"
+            f"{config['epochs']}{schedule} epochs on {keras.backend.backend()}; training "
+            f"images {augmented}; sample grids from {split} images; run folder: "
+            f"{config['output']}"
         )
         epochs = config["epochs"] + config["decay_epochs"]
         record = {**config, "sample_split": split}

@@ -21,9 +21,7 @@ def pil_resize(images, size, interpolation):
     for i, image in enumerate(images):
         for c in range(image.shape[2]):
             channel = Image.fromarray(np.ascontiguousarray(image[:, :, c], dtype="float32"))
-            out[i, :, :, c] = np.asarray(
-                channel.resize((size[1], size[0]), FILTERS[interpolation])
-            )
+            out[i, :, :, c] = np.asarray(channel.resize((size[1], size[0]), FILTERS[interpolation]))
     return out
 
 

@@ -47,7 +47,7 @@ def import_tf_summary(hide_gpus: bool = False):
     try:
         import tensorflow as tf
     except ImportError as e:
-        raise ImportError(f"{hint}. TensorFlow is not installed") from e
+        raise ImportError(f"{hint}. The tensorflow package is not installed") from e
     if importlib.util.find_spec("tensorboard") is None:  # tf.summary.scalar/image live there
         raise ImportError(f"{hint}. The tensorboard package is not installed")
     if hide_gpus and keras.backend.backend() != "tensorflow":

@@ -348,6 +348,13 @@ def _format(value):
 def write_history(path: str, rows: list) -> str:
     """Writes the per-epoch logs as a CSV (as `keras.callbacks.CSVLogger`), atomically.
 
+    Unlike `CSVLogger`, which adds an empty `val_<key>` column for every key
+    when the first epoch has no validation logs (keras-team/keras#21173), a
+    column is written only for a key that has a value in some row: the GAN
+    models refuse validation data, so there are no `val_*` columns. Empty
+    cells read back from older run folders (written by `CSVLogger`) are
+    dropped the same way.
+
     Args:
         path: str. The CSV file.
         rows: list of dict. One dict of logs per epoch, each with an `epoch` key
@@ -356,6 +363,7 @@ def write_history(path: str, rows: list) -> str:
     Returns:
         `path`.
     """
+    rows = [{k: v for k, v in row.items() if k == "epoch" or v not in _MISSING} for row in rows]
     keys = sorted({k for row in rows for k in row if k != "epoch"})
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -367,3 +367,79 @@ def test_label_for_unconditional_model_is_one_line(tmp_path, capsys):
     assert cli.main(["sample", str(tmp_path / "g.keras"), "--label", "1"]) == 2
     err = capsys.readouterr().err.strip()
     assert "unconditional" in err and len(err.splitlines()) == 1
+
+
+def test_tensorboard_logs_the_losses_and_the_saved_grids(tmp_path):
+    pytest.importorskip("tensorboard")
+    from tests.callbacks.test_tensorboard_sample_grids import read_events
+
+    out = tmp_path / "run"
+    assert cli.main(["train", "--output", str(out), "--epochs", "2", "--tensorboard", *TINY]) == 0
+    history = rows(out / "history.csv")
+    # only the keys the GAN logs: no empty val_* columns (GAN.fit refuses validation data)
+    assert list(history[0]) == ["epoch", "d_loss", "g_loss"]
+    scalars = {(step, tag): v for step, tag, v in read_events(out / "tensorboard" / "train")}
+    for epoch, row in enumerate(history):  # Keras' TensorBoard: the same numbers as the CSV
+        for key in ("d_loss", "g_loss"):
+            np.testing.assert_allclose(scalars[epoch, f"epoch_{key}"], float(row[key]), rtol=1e-6)
+    images = read_events(out / "tensorboard" / "samples")
+    assert [(step, tag) for step, tag, _ in images] == [
+        (0, "reals"),
+        (0, "samples"),
+        (1, "samples"),
+    ]
+    saved = np.asarray(Image.open(out / "samples" / "epoch_0002.png"))
+    np.testing.assert_array_equal(images[-1][2], saved)  # the grid of the run folder
+
+
+@pytest.mark.parametrize("missing", ["tensorflow", "tensorboard"])
+def test_tensorboard_without_its_packages_is_one_line_before_training(
+    tmp_path, capsys, monkeypatch, missing
+):
+    if missing == "tensorflow" and keras.backend.backend() == "tensorflow":
+        pytest.skip("the tensorflow backend cannot run without TensorFlow")
+    monkeypatch.setitem(sys.modules, missing, None)  # as if not installed
+    out = tmp_path / "run"
+    assert cli.main(["train", "--output", str(out), "--tensorboard", *TINY]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith("keras-gan-kit: error: --tensorboard")
+    assert f"{missing} is not installed" in err and "pip install" in err
+    assert not out.exists()  # refused before the run folder is made
+
+
+def test_history_csv_has_no_empty_columns(tmp_path):
+    from keras_gan_kit.cli.run_folder import write_history
+
+    # rows as read back from a run folder written by keras.callbacks.CSVLogger
+    legacy = [{"epoch": 0, "d_loss": "1.5", "g_loss": "0.5", "val_d_loss": "", "val_g_loss": ""}]
+    path = write_history(str(tmp_path / "history.csv"), [*legacy, {"epoch": 1, "d_loss": 1.25}])
+    assert (tmp_path / "history.csv").read_text() == (
+        "epoch,d_loss,g_loss\n0,1.5,0.5\n1,1.25,\n"
+    ), path
+
+
+def test_loss_plot_with_matplotlib_and_with_pillow(tmp_path, monkeypatch):
+    from keras_gan_kit.cli.run_folder import plot_history
+
+    pytest.importorskip("matplotlib")
+    csv_path = tmp_path / "history.csv"
+    lines = ["epoch,d_loss,g_loss,r1"] + [
+        f"{e},{1.4 - 0.02 * e},{0.7 + 0.03 * e},{'' if e % 3 else 0.1}" for e in range(10)
+    ]
+    csv_path.write_text("\n".join(lines) + "\n")
+    colors = {"d_loss": (31, 119, 180), "g_loss": (214, 39, 40), "r1": (44, 160, 44)}
+
+    def check(png):
+        image = Image.open(png)
+        assert image.size == (640, 360)
+        pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+        for key, color in colors.items():  # every curve drawn in its color
+            assert (np.abs(pixels.astype(int) - color).sum(-1) <= 6).sum() > 20, key
+        return image.info.get("Software", "")
+
+    assert "Matplotlib" in check(plot_history(csv_path, tmp_path / "mpl.png"))
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # not installed: Pillow draws
+    assert check(plot_history(csv_path, tmp_path / "pil.png")) == ""
+    csv_path.write_text("epoch,d_loss\n")
+    assert plot_history(csv_path, tmp_path / "none.png") is None

@@ -47,11 +47,14 @@ def test_pix2pix_run_folder_resume_ctrl_c_and_translate(tmp_path, capsys, monkey
     config = json.loads((out / "config.json").read_text())["train"]
     assert config["model"] == "pix2pix" and config["image_size"] == 8 and config["width"] == 4
     assert config["l1_weight"] == 100.0 and config["sample_split"] == "test"
+    # the papers' jitter (8 * 286 / 256 -> 9 px) and mirroring, on by default
+    assert (config["jitter"], config["jitter_size"], config["flip"]) == (True, 9, True)
     history = rows(out / "history.csv")
     assert len(history) == 1 and {"d_loss", "g_loss", "l1"} <= set(history[0])
 
     model = keras.models.load_model(out / "model.keras")
     assert isinstance(model, kgk.models.Pix2Pix)
+    assert (model.jitter.jitter_size, model.jitter.flip, model.jitter.seed) == ((9, 9), True, 1)
     assert int(keras.ops.convert_to_numpy(model.optimizer.iterations)) == 2  # 8 images / 4
 
     # the grid: 2 held-out test pairs, rows input | translation | target, x8 zoom
@@ -212,6 +215,26 @@ def test_decay_epochs_add_a_linear_decay(tmp_path, capsys, monkeypatch):
         np.testing.assert_allclose(rates, [2e-4, 2e-4, 2e-4, 0.0], atol=1e-12)
 
 
+def test_jitter_options_reach_the_model_and_config(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(kgk.models.Pix2Pix, "fit", lambda self, *args, **kwargs: None)
+    monkeypatch.setattr(kgk.models.CycleGAN, "fit", lambda self, *args, **kwargs: None)
+    out = tmp_path / "p2p"
+    argv = ["train", "pix2pix", "--output", str(out), "--no-flip", "--jitter-size", "12"]
+    assert cli.main([*argv, *TINY]) == 0
+    assert "training images jittered (12 px, random crop);" in capsys.readouterr().out
+    config = json.loads((out / "config.json").read_text())["train"]
+    assert (config["jitter"], config["jitter_size"], config["flip"]) == (True, 12, False)
+    jitter = keras.models.load_model(out / "model.keras").jitter
+    assert (jitter.jitter, jitter.jitter_size, jitter.flip) == (True, (12, 12), False)
+    out = tmp_path / "cg"
+    argv = [*CYCLEGAN, "--output", str(out), "--no-jitter", "--no-flip"]
+    assert cli.main(argv) == 0
+    assert "training images not augmented;" in capsys.readouterr().out
+    config = json.loads((out / "config.json").read_text())["train"]
+    assert (config["jitter"], config["jitter_size"], config["flip"]) == (False, None, False)
+    assert keras.models.load_model(out / "model.keras").jitter is None
+
+
 def test_translate_a_grey_model_and_bad_inputs(tmp_path, capsys):
     nets = kgk.networks
     source = keras.Input((None, None, 1))
@@ -265,6 +288,9 @@ def test_translate_a_grey_model_and_bad_inputs(tmp_path, capsys):
         (["train", "--decay-epochs", "3"], "not to `train dcgan`"),
         (["train", "pix2pix", "--data", "nowhere", "--quiet"], "data='nowhere'"),
         (["train", "pix2pix", "--image-size", "24", "--quiet"], "image_size=24"),
+        (["train", "pix2pix", "--no-jitter", "--jitter-size", "9"], "drop it or --no-jitter"),
+        (["train", "cyclegan", "--jitter-size", "60"], "at least --image-size (64)"),
+        (["train", "r3gan", "--no-flip"], "--no-flip applies to pix2pix and cyclegan only"),
     ],
 )
 def test_bad_train_arguments_give_one_line(tmp_path, capsys, argv, message):

@@ -122,12 +122,14 @@ class RandomJitter(keras.layers.Layer):
 
     References:
         Isola, Zhu, Zhou, Efros. "Image-to-Image Translation with Conditional
-        Adversarial Networks", CVPR 2017 (section 6.2: random jitter by
-        resizing to 286 x 286 and randomly cropping back to 256 x 256, and
-        mirroring).
+        Adversarial Networks", CVPR 2017 (appendix, training details: random
+        jitter by resizing 256 x 256 images to 286 x 286 and randomly cropping
+        back to 256 x 256; mirroring).
         Zhu, Park, Isola, Efros. "Unpaired Image-to-Image Translation using
-        Cycle-Consistent Adversarial Networks", ICCV 2017 (appendix 7.1, the
-        same jitter and flipping).
+        Cycle-Consistent Adversarial Networks", ICCV 2017, trained with the
+        authors' code, whose defaults are the same jitter and flip
+        (`--load_size 286 --crop_size 256`, flips unless `--no_flip`):
+        https://github.com/junyanz/pytorch-CycleGAN-and-pix2pix
     """
 
     def __init__(

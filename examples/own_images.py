@@ -110,7 +110,7 @@ def main():
             real_images=real_batch,
             scale=max(1, 128 // args.image_size),
         ),
-        keras.callbacks.CSVLogger(os.path.join(args.output, "history.csv")),
+        kgk.callbacks.CSVLogger(os.path.join(args.output, "history.csv")),  # no empty val_*
         keras.callbacks.BackupAndRestore(os.path.join(args.output, "backup")),
     ]
 

@@ -40,6 +40,9 @@ class CSVLogger(keras.callbacks.CSVLogger):
     ```
     """
 
+    def __init__(self, filename, separator: str = ",", append: bool = False):
+        super().__init__(filename, separator=separator, append=append)
+
     def on_epoch_end(self, epoch, logs=None):
         if self.keys is None:
             self.keys = sorted((logs or {}).keys())

@@ -4,7 +4,7 @@ from keras_gan_kit.layers.conditional_batch_normalization import ConditionalBatc
 from keras_gan_kit.layers.downsample_block import DownsampleBlock
 from keras_gan_kit.layers.fir_resampling import FIRDownSampling2D, FIRUpSampling2D, lowpass_filter
 from keras_gan_kit.layers.fixup_initializer import FixupHeNormal, fixup_gain
-from keras_gan_kit.layers.grouped_conv2d import GroupedConv2D
+from keras_gan_kit.layers.grouped_conv2d import GroupedConv2D, grouped_conv_implementation
 from keras_gan_kit.layers.image_history_buffer import ImageHistoryBuffer
 from keras_gan_kit.layers.instance_normalization import InstanceNormalization
 from keras_gan_kit.layers.r3gan_blocks import ModulatedConstant, R3GANResidualBlock
@@ -41,5 +41,6 @@ __all__ = [
     "UNetUpBlock",
     "UpsampleBlock",
     "fixup_gain",
+    "grouped_conv_implementation",
     "lowpass_filter",
 ]

@@ -179,46 +179,6 @@ def test_pix2pix_trains_on_jittered_pairs_and_translates_without(tmp_path):
         Pix2Pix(identity_generator(), image_discriminator(3, 3), jitter="yes")
 
 
-def test_cyclegan_jitters_each_domain_independently_in_training():
-    images = noise(8, seed=2)
-    jitter = RandomJitter(seed=1)
-    model = frozen(
-        CycleGAN(
-            identity_generator(),
-            identity_generator(),
-            image_discriminator(),
-            image_discriminator(),
-            history_size=2,
-            image_size=8,
-            jitter=jitter,
-            seed=0,
-        )
-    )
-    real_a, real_b = (numpy(t) for t in model.unpack_batch((images, images)))
-    assert real_a.shape == images.shape and not np.array_equal(real_a, real_b)
-    state = numpy(jitter.seed_generator.state)
-    history = model.fit(images, images, batch_size=4, epochs=1, verbose=0)
-    assert not np.array_equal(numpy(jitter.seed_generator.state), state)  # drawn in the step
-    assert history.history["cycle"][0] == pytest.approx(0.0, abs=1e-5)
-    assert all(np.isfinite(v[0]) for v in history.history.values())
-    np.testing.assert_allclose(model.translate(images), images, atol=1e-6)
-    config = model.get_config()
-    assert config["jitter"]["config"]["seed"] == 1
-    assert CycleGAN.from_config(config).jitter.get_config() == jitter.get_config()
-    with pytest.raises(ValueError, match="jitter_size"):
-        CycleGAN(
-            image_generator(),
-            image_generator(),
-            image_discriminator(),
-            image_discriminator(),
-            image_size=8,
-            jitter=RandomJitter(jitter_size=4),
-        )
-
-
-# ----------------------------------------------------------------------------------------- #
-# CycleGAN: one discriminator augmentation (ADA) per discriminator
-# ----------------------------------------------------------------------------------------- #
 def constant_discriminator(logit):
     """Logit maps of the constant `logit` (zero kernel, constant bias)."""
     images = keras.Input((None, None, 3))
@@ -232,47 +192,59 @@ def constant_discriminator(logit):
     return keras.Model(images, conv(images))
 
 
-def test_cyclegan_ada_p_moves_per_discriminator_and_round_trips(tmp_path):
+def test_cyclegan_jitter_per_domain_and_one_ada_per_discriminator(tmp_path):
+    """One model (one compiled step per backend) for both CycleGAN hooks."""
     a, b = noise(8, seed=3), noise(8, seed=4)
+    jitter = RandomJitter(seed=1)
     ada = kgk.augment.ADA(p=0.0, target=0.6, interval=1, kimg=0.016, pipeline="noise", seed=5)
     model = frozen(
         CycleGAN(
-            image_generator(seed=0),
-            image_generator(seed=2),
-            constant_discriminator(1.0),  # A: overfits (r_t = 1): its p rises
+            identity_generator(),
+            identity_generator(),
+            constant_discriminator(1.0),  # A: "overfits" (r_t = 1): its p rises
             constant_discriminator(-1.0),  # B: r_t = -1: its p stays at 0
-            history_size=0,
+            history_size=2,
             image_size=8,
+            jitter=jitter,
             augmentation=ada,
             seed=0,
         )
     )
+    # Jitter: each domain gets its own draw (the same images in, different crops out).
+    real_a, real_b = (numpy(t) for t in model.unpack_batch((a, a)))
+    assert real_a.shape == a.shape and not np.array_equal(real_a, real_b)
+    # ADA: discriminator_b gets an independent copy (same settings, next seed).
     copy = model.augmentation_b
     assert isinstance(copy, kgk.augment.ADA) and copy is not ada
     assert copy.seed == 6 and copy.get_config()["kimg"] == 0.016
+    state = numpy(jitter.seed_generator.state)
     history = model.fit(a, b, batch_size=4, epochs=1, verbose=0)  # 2 steps of 4 images
+    assert not np.array_equal(numpy(jitter.seed_generator.state), state)  # drawn in the step
+    assert history.history["cycle"][0] == pytest.approx(0.0, abs=1e-5)
     assert {"ada_p_a", "ada_rt_a", "ada_p_b", "ada_rt_b"} <= set(history.history)
-    # Each step moves p by sign(r_t - 0.6) * 4 / 16 images.
-    assert float(numpy(ada.p)) == pytest.approx(0.5)
-    assert float(numpy(copy.p)) == 0.0
+    # Each step moves each p by sign(r_t - 0.6) * 4 / 16 images, from its own r_t.
+    assert float(numpy(ada.p)) == pytest.approx(0.5) and float(numpy(copy.p)) == 0.0
     assert float(numpy(ada.rt)) == 1.0 and float(numpy(copy.rt)) == -1.0
     assert int(numpy(ada.images_seen)) == 8 and int(numpy(copy.images_seen)) == 8
     assert history.history["ada_p_a"][0] == pytest.approx(0.5)
+    # translate() never jitters
+    np.testing.assert_allclose(model.translate(a), a, atol=1e-6)
+    # Config round trip and .keras saving
     config = model.get_config()
+    assert config["jitter"]["config"]["seed"] == 1
     assert config["augmentation_b"]["config"]["seed"] == 6
     rebuilt = CycleGAN.from_config(config)
+    assert rebuilt.jitter.get_config() == jitter.get_config()
     assert rebuilt.augmentation_b.get_config() == copy.get_config()
     model.save(tmp_path / "cyclegan.keras")
     loaded = keras.models.load_model(tmp_path / "cyclegan.keras")
     assert float(numpy(loaded.augmentation.p)) == pytest.approx(0.5)
     assert float(numpy(loaded.augmentation_b.p)) == 0.0
+    np.testing.assert_array_equal(
+        numpy(loaded.jitter.seed_generator.state), numpy(jitter.seed_generator.state)
+    )
+    g, d = image_generator, image_discriminator
     with pytest.raises(ValueError, match="another instance"):
-        CycleGAN(
-            image_generator(),
-            image_generator(),
-            image_discriminator(),
-            image_discriminator(),
-            image_size=8,
-            augmentation=ada,
-            augmentation_b=ada,
-        )
+        CycleGAN(g(), g(), d(), d(), image_size=8, augmentation=ada, augmentation_b=ada)
+    with pytest.raises(ValueError, match="jitter_size"):
+        CycleGAN(g(), g(), d(), d(), image_size=8, jitter=RandomJitter(jitter_size=4))

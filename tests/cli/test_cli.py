@@ -33,7 +33,7 @@ def rows(path):
 
 def test_train_writes_a_complete_run_folder_and_resumes(tmp_path, capsys):
     out = tmp_path / "run"
-    assert cli.main(["train", "--output", str(out), "--epochs", "2", *TINY]) == 0
+    assert cli.main(["train", "--output", str(out), "--epochs", "2", "--tensorboard", *TINY]) == 0
     for name in [
         "config.json",
         "history.csv",
@@ -51,10 +51,14 @@ def test_train_writes_a_complete_run_folder_and_resumes(tmp_path, capsys):
     assert Image.open(out / "samples" / "epoch_0002.png").size == ((4 * 8 + 3) * 8,) * 2  # x8 zoom
 
     # --resume continues from the last completed epoch, appending to the history
-    assert cli.main(["train", "--output", str(out), "--resume", "--epochs", "3", "--quiet"]) == 0
+    resume = ["train", "--output", str(out), "--resume", "--epochs", "3", "--tensorboard"]
+    assert cli.main([*resume, "--quiet"]) == 0
     history = rows(out / "history.csv")
     assert [int(r["epoch"]) for r in history] == [0, 1, 2]
     assert (out / "samples" / "epoch_0003.png").exists()
+    # only the keys the GAN logs: no empty val_* columns (GAN.fit refuses validation data)
+    assert list(history[0]) == ["epoch", "d_loss", "g_loss"]
+    check_tensorboard_logs(out, history)
     gan = keras.models.load_model(out / "model.keras")
     assert int(keras.ops.convert_to_numpy(gan.optimizer.iterations)) == 3 * 15  # 1797 / 128
     assert gan.generator_ema is not None
@@ -369,26 +373,18 @@ def test_label_for_unconditional_model_is_one_line(tmp_path, capsys):
     assert "unconditional" in err and len(err.splitlines()) == 1
 
 
-def test_tensorboard_logs_the_losses_and_the_saved_grids(tmp_path):
-    pytest.importorskip("tensorboard")
+def check_tensorboard_logs(out, history):
+    """`train --tensorboard` (then `--resume --tensorboard`): losses and grids, every epoch."""
     from tests.callbacks.test_tensorboard_sample_grids import read_events
 
-    out = tmp_path / "run"
-    assert cli.main(["train", "--output", str(out), "--epochs", "2", "--tensorboard", *TINY]) == 0
-    history = rows(out / "history.csv")
-    # only the keys the GAN logs: no empty val_* columns (GAN.fit refuses validation data)
-    assert list(history[0]) == ["epoch", "d_loss", "g_loss"]
     scalars = {(step, tag): v for step, tag, v in read_events(out / "tensorboard" / "train")}
     for epoch, row in enumerate(history):  # Keras' TensorBoard: the same numbers as the CSV
         for key in ("d_loss", "g_loss"):
             np.testing.assert_allclose(scalars[epoch, f"epoch_{key}"], float(row[key]), rtol=1e-6)
     images = read_events(out / "tensorboard" / "samples")
-    assert [(step, tag) for step, tag, _ in images] == [
-        (0, "reals"),
-        (0, "samples"),
-        (1, "samples"),
-    ]
-    saved = np.asarray(Image.open(out / "samples" / "epoch_0002.png"))
+    steps = [(0, "reals"), (0, "samples"), (1, "samples"), (2, "samples")]  # resumed at step 2
+    assert [(step, tag) for step, tag, _ in images] == steps
+    saved = np.asarray(Image.open(out / "samples" / "epoch_0003.png"))
     np.testing.assert_array_equal(images[-1][2], saved)  # the grid of the run folder
 
 

@@ -15,6 +15,7 @@ runs/digits-YYYYmmdd-HHMMSS/
   loss_plot.png      the curves of history.csv
   model.keras        the final model (also written on Ctrl-C)
   backup/            BackupAndRestore state, used by --resume
+  tensorboard/       with --tensorboard: train/ (losses) and samples/ (the grids)
 ```
 
 Building the parser imports no Keras and no backend: `--help` and

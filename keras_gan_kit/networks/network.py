@@ -66,6 +66,35 @@ class Network(keras.Model):
         if dtype is not None:
             self.dtype_policy = keras.dtype_policies.get(dtype)
 
+    def call(self, inputs, training=None, mask=None, **kwargs):
+        self._check_inputs(inputs)
+        return super().call(inputs, training=training, mask=mask, **kwargs)
+
+    def compute_output_spec(self, inputs, training=None, mask=None):
+        self._check_inputs(inputs)
+        return super().compute_output_spec(inputs, training=training, mask=mask)
+
+    def _check_inputs(self, inputs):
+        """Runs `_check_image_size` on every image input whose height and width are known."""
+        for x in keras.tree.flatten(inputs):
+            shape = getattr(x, "shape", None)
+            if shape is None or len(shape) != 4:
+                continue
+            height, width = shape[1], shape[2]
+            if isinstance(height, int) and isinstance(width, int):
+                self._check_image_size(height, width, tuple(shape))
+
+    def _check_image_size(self, height: int, width: int, shape: tuple) -> None:
+        """Raises a `ValueError` naming the minimum when an input image is too small.
+
+        Called before any work on every call with images `(batch, height,
+        width, channels)` of known size; fully convolutional subclasses
+        (built with `image_size=None`) override it so that too small inputs
+        fail with the network's own rule instead of an error deep inside
+        Keras (or, on TensorFlow, a wrong-shaped output). No check by default.
+        """
+        del height, width, shape
+
     def get_config(self):
         # Not `super().get_config()`: a functional model's config is its layer
         # graph, which the constructors of the subclasses do not take.

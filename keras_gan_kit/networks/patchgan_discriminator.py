@@ -36,6 +36,17 @@ def patchgan_output_size(size: int, num_layers: int) -> int:
     return size - 2  # two stride-1 4x4 convolutions with padding 1: -1 each
 
 
+def patchgan_min_size(num_layers: int) -> int:
+    """Smallest input height (and width) giving a non-empty logit map (internal).
+
+    `3 * 2**num_layers`: 6 for one stride-2 layer, 12 for 2, 24 for 3.
+    """
+    size = 1
+    while patchgan_output_size(size, num_layers) < 1:
+        size += 1
+    return size
+
+
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
 class PatchGANDiscriminator(Network):
     """PatchGAN discriminator: one real/fake logit per overlapping image patch.
@@ -66,9 +77,11 @@ class PatchGANDiscriminator(Network):
             `"instance"` with gradient penalties. Defaults to `"batch"`.
         spectral_norm: bool. Spectral normalization on every convolution.
             Defaults to False.
-        image_size: int or None. Input height and width; None (the default)
-            makes the network fully convolutional (inputs `(None, None, C)`).
-            Defaults to None.
+        image_size: int or None. Input height and width, at least
+            `3 * 2**num_layers` (24 for the default 3 layers, 12 for 2, 6 for
+            1); None (the default) makes the network fully convolutional
+            (inputs `(None, None, C)`, of at least that size, checked when
+            called). Defaults to None.
         **kwargs: `Network` arguments (`name`, `dtype`, `trainable`).
 
     Example:
@@ -107,8 +120,10 @@ class PatchGANDiscriminator(Network):
             check_positive_int(image_size, "image_size")
             if patchgan_output_size(image_size, num_layers) < 1:
                 raise ValueError(
-                    f"`image_size` is too small for num_layers={num_layers}: the output map "
-                    f"would be empty. Received: image_size={image_size}"
+                    f"`image_size` is too small for num_layers={num_layers}: the logit map "
+                    f"would be empty. The smallest is {patchgan_min_size(num_layers)} "
+                    f"(3 * 2**num_layers); use fewer layers for smaller images. "
+                    f"Received: image_size={image_size}"
                 )
         kwargs.setdefault("name", "patchgan_discriminator")
         dtype = kwargs.get("dtype")
@@ -155,6 +170,16 @@ class PatchGANDiscriminator(Network):
         self.normalization = normalization
         self.spectral_norm = spectral_norm
         self.image_size = image_size
+
+    def _check_image_size(self, height, width, shape):
+        if min(height, width) < patchgan_min_size(self.num_layers):
+            raise ValueError(
+                f"PatchGANDiscriminator(num_layers={self.num_layers}) needs images of at "
+                f"least {patchgan_min_size(self.num_layers)}x"
+                f"{patchgan_min_size(self.num_layers)} pixels (3 * 2**num_layers); smaller "
+                "ones leave an empty logit map. Use fewer layers for smaller images. "
+                f"Received: input shape {shape}"
+            )
 
     @property
     def receptive_field(self) -> int:

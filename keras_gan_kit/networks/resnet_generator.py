@@ -21,6 +21,16 @@ from keras_gan_kit.utils.validation import (
 __all__ = ["ResNetGenerator"]
 
 
+def resnet_min_size(num_downsamples: int) -> int:
+    """Smallest image side a `ResNetGenerator` takes (internal).
+
+    Reflection padding needs each padding smaller than the padded side: 3 around
+    the 7x7 stem and head convolutions (so >= 4 pixels) and 1 in the residual
+    blocks at the bottleneck (so >= 2 pixels after `num_downsamples` halvings).
+    """
+    return max(4, 2 * 2**num_downsamples)
+
+
 def _init():
     return keras.initializers.RandomNormal(stddev=0.02)
 
@@ -43,9 +53,11 @@ class ResNetGenerator(Network):
 
     Args:
         image_size: int or None. Input and output height and width, divisible
-            by `2**num_downsamples`. None (the default) makes the network fully
-            convolutional: inputs `(None, None, input_channels)`, any height
-            and width divisible by `2**num_downsamples`. Defaults to None.
+            by `2**num_downsamples` and at least `max(4, 2 * 2**num_downsamples)`
+            (8 with the default 2 downsamplings). None (the default) makes the
+            network fully convolutional: inputs `(None, None, input_channels)`,
+            any height and width meeting the same rules (checked when called).
+            Defaults to None.
         input_channels: int. Channels of the input image. Defaults to 3.
         output_channels: int. Channels of the output image. Defaults to 3.
         base_filters: int. Filters of the first convolution. Defaults to 64.
@@ -91,10 +103,12 @@ class ResNetGenerator(Network):
         check_positive_int(num_residual_blocks, "num_residual_blocks")
         check_non_negative_int(num_downsamples, "num_downsamples")
         check_divisible_size(image_size, num_downsamples)
-        if image_size is not None and image_size // 2**num_downsamples < 2:
+        if image_size is not None and image_size < resnet_min_size(num_downsamples):
             raise ValueError(
-                "`image_size` is too small: reflection padding needs at least 2 pixels after "
-                f"{num_downsamples} downsamplings. Received: image_size={image_size}"
+                f"`image_size` is too small for num_downsamples={num_downsamples}: the "
+                f"smallest is {resnet_min_size(num_downsamples)} (reflection padding needs "
+                "at least 4 pixels before the 7x7 convolutions and 2 in the residual "
+                f"blocks, after the downsamplings). Received: image_size={image_size}"
             )
         normalization = check_normalization(normalization, choices=NORMALIZATIONS)
         dropout = check_fraction(dropout, "dropout", high_open=True)
@@ -167,6 +181,16 @@ class ResNetGenerator(Network):
         self.num_downsamples = num_downsamples
         self.normalization = normalization
         self.dropout = dropout
+
+    def _check_image_size(self, height, width, shape):
+        factor, smallest = 2**self.num_downsamples, resnet_min_size(self.num_downsamples)
+        if height % factor or width % factor or min(height, width) < smallest:
+            raise ValueError(
+                f"ResNetGenerator(num_downsamples={self.num_downsamples}) needs images whose "
+                f"height and width are multiples of 2**num_downsamples = {factor} and at "
+                f"least {smallest} (reflection padding needs 4 pixels around the 7x7 "
+                f"convolutions and 2 in the residual blocks). Received: input shape {shape}"
+            )
 
     def get_config(self):
         return {

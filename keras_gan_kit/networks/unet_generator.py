@@ -20,8 +20,9 @@ def check_divisible_size(image_size, num_downsamples, arg="image_size"):
     factor = 2**num_downsamples
     if image_size % factor:
         raise ValueError(
-            f"`{arg}` must be divisible by 2**num_downsamples = {factor} (num_downsamples="
-            f"{num_downsamples}). Received: {arg}={image_size!r}"
+            f"`{arg}` must be divisible by 2**num_downsamples = {factor} ({factor}, "
+            f"{2 * factor}, {3 * factor}, ...; num_downsamples={num_downsamples}). "
+            f"Received: {arg}={image_size!r}"
         )
     return image_size
 
@@ -52,7 +53,8 @@ class UNetGenerator(Network):
         image_size: int or None. Input and output height and width, divisible
             by `2**num_downsamples`. None makes the network fully
             convolutional (inputs `(None, None, input_channels)`; any height
-            and width divisible by `2**num_downsamples`). Defaults to 256.
+            and width divisible by `2**num_downsamples`, checked when called).
+            Defaults to 256.
         input_channels: int. Channels of the input image. Defaults to 3.
         output_channels: int. Channels of the output image. Defaults to 3.
         base_filters: int. Filters of the first encoder block. Defaults to 64.
@@ -158,6 +160,17 @@ class UNetGenerator(Network):
         self.num_downsamples = num_downsamples
         self.dropout = dropout
         self.normalization = normalization
+        self._depth = depth
+
+    def _check_image_size(self, height, width, shape):
+        factor = 2**self._depth
+        if height % factor or width % factor:
+            raise ValueError(
+                f"UNetGenerator with {self._depth} downsamplings needs images whose height "
+                f"and width are multiples of 2**{self._depth} = {factor} ({factor}, "
+                f"{2 * factor}, ...; the encoder halves them down to its bottleneck and the "
+                f"decoder's skips must match). Received: input shape {shape}"
+            )
 
     def get_config(self):
         return {

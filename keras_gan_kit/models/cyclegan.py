@@ -381,7 +381,7 @@ class CycleGAN(AdversarialModel):
     def _augmentation_logs(self):
         logs = {}
         for augmentation, suffix in ((self.augmentation, "_a"), (self.augmentation_b, "_b")):
-            if augmentation is not None and getattr(augmentation, "log_names", ()):
+            if augmentation is not None and hasattr(augmentation, "logs"):
                 logs.update({k + suffix: v for k, v in augmentation.logs().items()})
         return logs
 

@@ -32,7 +32,10 @@ class InstanceNormalization(keras.layers.GroupNormalization):
     backends): max abs difference <= 1e-6 on standard normal inputs, <= 2.2e-5
     when the mean is 100x the standard deviation (Keras folds the mean into
     the shift, `x * inv - mean * inv`, instead of `(x - mean) * inv`); under
-    mixed precision the outputs agree to one float16/bfloat16 step. On the
+    mixed precision the outputs agree to one float16/bfloat16 step (more only
+    where rounding the input to float16 already wiped out its spread, e.g.
+    mean 1000 and standard deviation 0.1); the forward pass costs the same
+    CPU time (8x64x64x64, TensorFlow and JAX, within 4%). On the
     torch backend `ops.moments` computes the variance as `E[x^2] - E[x]^2`,
     which loses precision (and can turn negative) when the mean is
     thousands of times the standard deviation; the hand-written layer had

@@ -184,25 +184,52 @@ def test_mixed_precision_gan_step(policy):
     assert all(np.isfinite(v[-1]) for v in history.history.values())
 
 
-def test_one_compiled_r3gan_step_updates_every_weight():
-    """RpGAN + R1 through grouped convolutions (double backprop), under `fit`."""
+def test_compiled_r3gan_steps_update_every_weight_alike_with_split_and_native_convs():
+    """RpGAN + R1 + R2 under `fit`, `grouped_conv="split"` (the CPU fallback) vs `"native"`.
+
+    Two compiled steps (double backprop through every grouped convolution) update every
+    weight; same variables (shapes and paths), so native's initial weights load into the
+    split networks, and both give the same weights after the steps, to float32 rounding.
+    `"auto"` picks the split form for TensorFlow and JAX on a CPU.
+    """
+    expected = "native" if BACKEND == "torch" else "split"
+    if BACKEND != "torch" and not all(
+        d.startswith("cpu") for d in keras.distribution.list_devices()
+    ):
+        expected = "native"
+    assert kgk.layers.grouped_conv_implementation() == expected
     x = kgk.datasets.load_digits(8)[:16]
-    g = R3GANGenerator(image_size=8, channels=1, latent_dim=4, **TINY)
-    d = R3GANDiscriminator(image_size=8, channels=1, **TINY)
-    gan = kgk.GAN(g, d, seed=0)
-    gan.compile(
-        loss="rpgan",
-        penalties=[kgk.losses.R1Penalty(gamma=1.0)],
-    )
-    before = weights(g) + weights(d)
-    # Step 1 moves the zero-initialized last convolutions; step 2 reaches everything else.
-    history = gan.fit(x, batch_size=8, epochs=1, verbose=0)
-    assert all(np.isfinite(v[-1]) for v in history.history.values())
-    after = weights(g) + weights(d)
-    paths = [w.path for w in g.weights + d.weights]
-    assert all(w.trainable for w in g.weights + d.weights)
-    stuck = [p for p, b, a in zip(paths, before, after) if np.array_equal(a, b)]
-    assert not stuck, f"no update reached {stuck}"
+    results = {}
+    for implementation in ("native", "split"):
+        keras.utils.set_random_seed(0)
+        tiny = dict(TINY, cardinality=4, grouped_conv=implementation)
+        g = R3GANGenerator(image_size=8, channels=1, latent_dim=4, **tiny)
+        d = R3GANDiscriminator(image_size=8, channels=1, **tiny)
+        if implementation == "split":  # the same variables: native's initial weights load
+            paths, initial = results["native"][0], results["native"][1]
+            assert [w.path for w in g.weights + d.weights] == paths
+            g.set_weights(initial[: len(g.weights)])
+            d.set_weights(initial[len(g.weights) :])
+        paths = [w.path for w in g.weights + d.weights]
+        before = weights(g) + weights(d)
+        gan = kgk.GAN(g, d, seed=0)
+        gan.compile(loss="rpgan", penalties=[kgk.losses.R1Penalty(1.0), kgk.losses.R2Penalty(1.0)])
+        # Step 1 moves the zero-initialized last convolutions; step 2 reaches everything else.
+        history = gan.fit(x, batch_size=8, epochs=1, verbose=0)
+        after = weights(g) + weights(d)
+        assert all(np.isfinite(v[-1]) for v in history.history.values())
+        assert all(w.trainable for w in g.weights + d.weights)
+        stuck = [p for p, b, a in zip(paths, before, after) if np.array_equal(a, b)]
+        assert not stuck, f"no update reached {stuck} ({implementation})"
+        results[implementation] = (paths, before, after, history.history)
+    (_, before, native, native_logs) = results["native"]
+    (_, _, split, split_logs) = results["split"]
+    for b, n, s in zip(before, native, split):
+        assert n.shape == s.shape
+        np.testing.assert_allclose(s - b, n - b, rtol=1e-3, atol=1e-6)
+    assert max(np.abs(n - b).max() for b, n in zip(before, native)) > 1e-4
+    for key in native_logs:
+        np.testing.assert_allclose(split_logs[key], native_logs[key], rtol=1e-4, atol=1e-6)
 
 
 def test_bad_arguments():

@@ -106,9 +106,12 @@ class R3GANRecipe(Recipe):
 
     The networks are R3GAN's (`--backbone r3gan`, set by `--preset cifar10`) or,
     the CPU default, DCGAN's with an unnormalized discriminator: R3GAN's
-    full-resolution grouped 3x3 convolutions make a step about 30-100 times
-    slower on a CPU (measured in docs/guide/faces.md). The data, loss,
-    penalties, schedules, EMA and augmentation are the same either way.
+    full-resolution 3x3 convolutions make a step about 17 times dearer on a
+    CPU at the default size (TensorFlow, batch 32, width 32: 1.76 vs 0.105
+    CPU-s per step with the grouped convolutions split, as `grouped_conv="auto"`
+    does on a TensorFlow/JAX CPU; measured by benchmarks/r3gan_speed.py,
+    figures in docs/benchmarks.md). The data, loss, penalties, schedules, EMA
+    and augmentation are the same either way.
     """
 
     name = "r3gan"
@@ -197,9 +200,9 @@ class R3GANRecipe(Recipe):
             choices=["r3gan", "dcgan"],
             help="r3gan: R3GANGenerator/R3GANDiscriminator; dcgan: DCGANGenerator and a "
             "DCGANDiscriminator without normalization (--width base filters), with the same "
-            "loss, penalties, schedules, EMA and augmentation: about 30x cheaper per step on "
-            "CPU (R3GAN's full-resolution 3x3 convolutions): the CPU default; --preset cifar10 "
-            "sets r3gan. Default: dcgan",
+            "loss, penalties, schedules, EMA and augmentation: about 17x cheaper per step on a "
+            "CPU at the default size (R3GAN's full-resolution 3x3 convolutions): the CPU "
+            "default; --preset cifar10 sets r3gan. Default: dcgan",
         )
         parser.add_argument("--latent-dim", type=positive_int, help="Default: 64")
         parser.add_argument("--blocks", type=positive_int, help="blocks per stage. Default: 1")

@@ -43,7 +43,9 @@ class R3GANResidualBlock(keras.layers.Layer):
         negative_slope: float. Slope of the leaky ReLUs. Defaults to 0.2.
         grouped_conv: str. Implementation of the grouped convolution,
             `"auto"`, `"native"` or `"split"` (see
-            `keras_gan_kit.layers.GroupedConv2D`). Defaults to `"auto"`.
+            `keras_gan_kit.layers.GroupedConv2D`; `"auto"` splits them on a
+            TensorFlow or JAX CPU, where that is 10x faster). Defaults to
+            `"auto"`.
         **kwargs: standard layer arguments (`name`, `dtype`).
 
     Example:

@@ -55,8 +55,15 @@ RECIPES = {
     "ttur": [*PREVIOUS_DEFAULT, "--learning-rate", "1e-4", "--discriminator-learning-rate", "4e-4"],
     # DiffAugment translation (Zhao et al. 2020) of every D input;
     "diffaugment_translation": [*PREVIOUS_DEFAULT, "--augment", "translation"],
+    # a higher learning rate for both networks (lower rates, above, did worse);
+    "lr_4e-4": [*PREVIOUS_DEFAULT, "--learning-rate", "4e-4"],
     # a longer EMA (half-life 10k images) with StyleGAN2-ADA's ramp-up 0.05.
     "ema10k_rampup": [*PREVIOUS_DEFAULT, "--ema-half-life", "10000", "--ema-rampup", "0.05"],
+    # the two changes that helped, together.
+    "lr_4e-4_ema10k_rampup": [
+        *PREVIOUS_DEFAULT, "--learning-rate", "4e-4", "--ema-half-life", "10000", "--ema-rampup",
+        "0.05",
+    ],  # fmt: skip
     # Hinge loss, no normalization in D, R1 (gamma 1): the StyleGAN-era regularized recipe.
     "hinge_r1": ["--loss", "hinge", "--discriminator-normalization", "none", "--penalty", "r1:1"],
     # Hinge with a spectrally normalized D (SNGAN's D regularization).

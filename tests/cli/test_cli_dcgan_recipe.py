@@ -62,7 +62,12 @@ def test_options_build_what_they_say(tmp_path):
 
 def test_cosine_decay_and_extra_discriminator_steps(tmp_path):
     training = _build(
-        tmp_path, epochs=1, learning_rate_decay="cosine", discriminator_steps=2, augment="none"
+        tmp_path,
+        epochs=1,
+        learning_rate=2e-4,
+        learning_rate_decay="cosine",
+        discriminator_steps=2,
+        augment="none",
     )
     gan = training.model
     steps = STEPS_PER_EPOCH
@@ -85,6 +90,7 @@ def test_a_run_folder_from_before_the_options_resumes_with_the_old_recipe(tmp_pa
         "ema_rampup",
     )
     config = {k: v for k, v in DCGANRecipe.defaults.items() if k not in new_keys}
+    config["learning_rate"] = 2e-4  # recorded in every run folder
     training = DCGANRecipe().build({**config, **TINY, "output": str(tmp_path)})
     gan = training.model
     for optimizer in (gan.generator_optimizer, gan.discriminator_optimizer):
@@ -116,3 +122,17 @@ def test_augment_policies_are_normalized():
     args = cli.build_parser().parse_args(["train", "--augment", " Translation, color"])
     assert args.augment == "translation,color"
     assert cli.build_parser().parse_args(["train", "--augment", "NONE"]).augment == "none"
+
+
+def test_the_default_recipe(tmp_path):
+    # Chosen from measurements (docs/benchmarks.md, benchmarks/quality_digits.py): the
+    # previous default with the learning rate doubled to 4e-4.
+    training = _build(tmp_path)
+    gan = training.model
+    for optimizer in (gan.generator_optimizer, gan.discriminator_optimizer):
+        assert (optimizer.beta_1, optimizer.beta_2) == (0.5, 0.999)
+        assert _rate(optimizer, 0) == _rate(optimizer, 10**6) == pytest.approx(4e-4)
+    assert gan.augmentation is None
+    (ema,) = _ema(training)
+    assert (ema.half_life_images, ema.rampup) == (5000.0, None)
+    assert training.epochs == 30 and training.config["batch_size"] == 64

@@ -132,7 +132,7 @@ def test_resume_refusals_change_nothing(killed_run, tmp_path, capsys):
     changed = ["--epochs", "4", "--learning-rate", "0.001", "--batch-size", "3"]
     assert cli.main([*resume, *changed]) == 2
     err = one_line_error(capsys)
-    assert "--batch-size (run: 512, given: 3)" in err and "--learning-rate (run: 0.0002" in err
+    assert "--batch-size (run: 512, given: 3)" in err and "--learning-rate (run: 0.0004" in err
     shutil.rmtree(folder / "backup")
     assert cli.main([*resume, "--epochs", "4"]) == 2
     assert "holds no readable backup" in one_line_error(capsys)

@@ -1,7 +1,11 @@
 """`keras-gan-kit train dcgan` (also plain `train`): a DCGAN on the bundled digits by default.
 
 The default run shows digits within a few minutes on a laptop CPU: 16x16
-digits, non-saturating loss, Adam(2e-4, beta_1=0.5), a generator EMA.
+digits, non-saturating loss, Adam(4e-4, beta_1=0.5), a generator EMA. The
+rate is twice the DCGAN paper's 2e-4: measured on the digits (FID and KID with
+the real Inception weights, 3 seeds, `benchmarks/quality_digits.py`), 4e-4
+beat 2e-4 on both, at the same cost; `--learning-rate 2e-4` is the recipe
+this command used before 2026-12-01.
 Penalties are given as `--penalty NAME[:STRENGTH[:INTERVAL]]` and stored in
 `config.json` as serialized Keras objects.
 """
@@ -131,7 +135,7 @@ class DCGANRecipe(Recipe):
         "penalty": [],
         "discriminator_normalization": "batch",
         "spectral_norm": False,
-        "learning_rate": 2e-4,
+        "learning_rate": 4e-4,
         "discriminator_steps": 1,
         "mixed_precision": "none",
         "ema_half_life": 5000.0,
@@ -148,6 +152,8 @@ class DCGANRecipe(Recipe):
     }
     option_help = {
         "image_size": "power of two >= 8",
+        "learning_rate": "Adam rate of every network (the DCGAN paper and this recipe before "
+        "2026-12-01: 2e-4)",
         "width": "base filters of both networks (the paper: 64)",
         "num_samples": "images per grid",
     }

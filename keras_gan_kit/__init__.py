@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import sys
 
@@ -71,23 +72,70 @@ def _import_all() -> None:
 
 
 class _ImportAllAfterKeras(importlib.abc.MetaPathFinder):
-    """Imports every subpackage right after `keras` itself is imported."""
+    """Imports every subpackage once `keras` is imported and no import of this
+    package's modules is under way.
+
+    Keras may be imported first by one of this package's own modules (say
+    `import keras_gan_kit.layers` before anything imported Keras). Importing every
+    subpackage at that moment would run into `keras_gan_kit.layers` half
+    initialized, so the import-all waits until the outermost of this package's
+    module imports has finished: this finder also wraps the loaders of the
+    package's modules and checks after each one.
+    """
+
+    def __init__(self):
+        self.keras_imported = False
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname != "keras":
+        if fullname == "keras":
+            spec = self._spec(fullname, path, target, importlib.util.find_spec)
+            after = self._after_keras
+        elif fullname.startswith(__name__ + "."):
+            spec = self._spec(fullname, path, target, importlib.machinery.PathFinder.find_spec)
+            after = self._after_own_module
+        else:
             return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec("keras")
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
-        exec_keras = spec.loader.exec_module
+        exec_module = spec.loader.exec_module
 
-        def exec_module(module):
-            exec_keras(module)
-            _import_all()
+        def exec_then_check(module):
+            exec_module(module)
+            after(fullname)
 
-        spec.loader.exec_module = exec_module
+        spec.loader.exec_module = exec_then_check
         return spec
+
+    def _spec(self, fullname, path, target, find):
+        sys.meta_path.remove(self)  # the other finders find it, not this one again
+        try:
+            if find is importlib.util.find_spec:
+                return find(fullname)
+            return find(fullname, path, target)
+        finally:
+            sys.meta_path.insert(0, self)
+
+    def _after_keras(self, fullname):
+        self.keras_imported = True
+        self._after_own_module(fullname)
+
+    def _after_own_module(self, fullname):
+        if not self.keras_imported or _own_import_under_way(except_for=fullname):
+            return
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+        _import_all()
+
+
+def _own_import_under_way(except_for: str) -> bool:
+    """Whether one of this package's modules (other than `except_for`) is still
+    being executed by an import statement."""
+    for name, module in list(sys.modules.items()):
+        if name == except_for or not name.startswith(__name__ + "."):
+            continue
+        if getattr(getattr(module, "__spec__", None), "_initializing", False):
+            return True
+    return False
 
 
 if "keras" in sys.modules:

@@ -108,6 +108,27 @@ def test_package_is_lazy_until_keras_is_imported(tmp_path):
     assert result.stdout.split() == ["GAN", "True", kgk.__version__]
 
 
+@pytest.mark.parametrize("first", ["layers", "trainers"])
+def test_a_subpackage_imported_before_keras_imports_cleanly(first):
+    # keras_gan_kit.layers imports Keras itself, half way through its own import: the
+    # import-all that registers the saved classes must wait until layers is complete
+    # (it used to import networks, which needs layers' names, and fail).
+    result = run_python(
+        f"""
+        import sys
+        import keras_gan_kit.{first}
+        import keras
+        import keras_gan_kit as kgk
+        assert all("keras_gan_kit." + name in sys.modules for name in kgk._SUBPACKAGES)
+        assert keras.saving.get_registered_object("keras_gan_kit>GAN") is kgk.GAN
+        print(kgk.layers.GroupedConv2D.__name__, kgk.networks.DCGANGenerator.__name__)
+        """,
+        env={"KERAS_BACKEND": keras.backend.backend()},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["GroupedConv2D", "DCGANGenerator"]
+
+
 def test_package_attributes():
     assert set(kgk.__all__) <= set(dir(kgk))
     for name in kgk.__all__:

@@ -15,12 +15,23 @@ resize to 299x299, as TensorFlow's FID code and StyleGAN2-ADA):
   label maps against their photos, and their L1 error.
 
 Results go to a JSON file (appended run by run, so a partial run keeps what it
-measured). The real digits' features are computed once and cached there too.
+measured), each row with the exact `train` options, the wall seconds and the CPU
+seconds (user + system, all threads) of its training process: on a shared
+machine only the CPU seconds compare between runs. `--round` labels a round of
+measurements; a (recipe, seed) pair is skipped only if measured in the same
+round. The real digits' features are computed once and cached in the runs folder.
+
+The default recipe was chosen with this script (2026-12-01): each candidate in
+`RECIPES` is the previous default (`PREVIOUS_DEFAULT`) with one change, screened
+on seed 0, the best run on 3 seeds; `--learning-rate 4e-4` won and became the
+default (docs/benchmarks.md has the figures).
 
 Usage:
 
     KERAS_BACKEND=tensorflow python benchmarks/quality_digits.py --out quality.json
     KERAS_BACKEND=tensorflow python benchmarks/quality_digits.py --recipes default --seeds 0
+    KERAS_BACKEND=tensorflow python benchmarks/quality_digits.py --round candidates \
+        --recipes previous_default,lr_4e-4,ema10k_rampup --seeds 0
 """
 
 from __future__ import annotations

@@ -72,7 +72,12 @@ RECIPES = {
     "ema10k_rampup": [*PREVIOUS_DEFAULT, "--ema-half-life", "10000", "--ema-rampup", "0.05"],
     # the two changes that helped, together.
     "lr_4e-4_ema10k_rampup": [
-        *PREVIOUS_DEFAULT, "--learning-rate", "4e-4", "--ema-half-life", "10000", "--ema-rampup",
+        *PREVIOUS_DEFAULT,
+        "--learning-rate",
+        "4e-4",
+        "--ema-half-life",
+        "10000",
+        "--ema-rampup",
         "0.05",
     ],  # fmt: skip
     # Hinge loss, no normalization in D, R1 (gamma 1): the StyleGAN-era regularized recipe.

@@ -136,3 +136,32 @@ def test_the_default_recipe(tmp_path):
     (ema,) = _ema(training)
     assert (ema.half_life_images, ema.rampup) == (5000.0, None)
     assert training.epochs == 30 and training.config["batch_size"] == 64
+
+
+def test_resume_keeps_the_decay_schedule_and_refuses_to_stretch_it(tmp_path):
+    from keras_gan_kit.cli import common, run_folder
+    from keras_gan_kit.cli.train import resolve_config
+    from keras_gan_kit.cli.train.dcgan import DCGANRecipe
+
+    first = _build(tmp_path, epochs=2, learning_rate=1e-4, learning_rate_decay="linear")
+    assert first.config["learning_rate_decay_epochs"] == 2
+    run_folder.write_config(str(tmp_path), first.config)
+
+    def resumed(epochs):  # the configuration `train --resume --epochs N` builds from
+        args = cli.build_parser().parse_args(
+            ["train", "--resume", "--output", str(tmp_path), "--epochs", str(epochs)]
+        )
+        return resolve_config(args)
+
+    # More epochs would stretch the decay (at the end of epoch 2 the rate, 0 there, would
+    # jump back up to a third of 1e-4): refused before anything is built, naming both options.
+    with pytest.raises(common.CLIError) as info:
+        DCGANRecipe().build(resumed(3))
+    assert "--epochs 3" in str(info.value) and "--learning-rate-decay linear" in str(info.value)
+    # Fewer epochs keep the first run's schedule (half the rate at its mid-point, 0 at
+    # its end) and stop early; the record keeps the schedule's length.
+    shorter = DCGANRecipe().build(resumed(1))
+    g_opt = shorter.model.generator_optimizer
+    assert _rate(g_opt, STEPS_PER_EPOCH) == pytest.approx(0.5e-4)
+    assert _rate(g_opt, 2 * STEPS_PER_EPOCH) == pytest.approx(0.0, abs=1e-12)
+    assert (shorter.epochs, shorter.config["learning_rate_decay_epochs"]) == (1, 2)

@@ -23,6 +23,32 @@ from keras_gan_kit.cli.train.recipe import Recipe, Training
 __all__ = ["DCGANRecipe", "penalties_from_config", "penalty_spec"]
 
 
+def _decay_epochs(config: dict) -> int:
+    """The length in epochs of the `--learning-rate-decay` schedule, checked on `--resume`.
+
+    The schedule is fixed by the run's first `--epochs` and recorded in
+    `config.json` as `learning_rate_decay_epochs`: a resume that extends
+    `--epochs` would otherwise stretch the decay, so that the rates jump back up
+    from where they had decayed to. Such a resume is refused (before any
+    training); one with fewer epochs keeps the schedule and stops early. Run
+    folders written before the key existed resume as they did (stretched).
+    """
+    epochs = config["epochs"]
+    decay = config.get("learning_rate_decay", "none")
+    recorded = config.get("learning_rate_decay_epochs")
+    if decay == "none" or recorded is None:
+        return epochs
+    if epochs > recorded:
+        raise CLIError(
+            f"--resume: this run decays its learning rates to 0 over its first {recorded} "
+            f"epochs (--learning-rate-decay {decay}); --epochs {epochs} would stretch the "
+            "decay so that the rates jump back up. Resume with --epochs "
+            f"{recorded} at most, or start a new run with the longer --epochs "
+            "(or with --learning-rate-decay none)"
+        )
+    return recorded
+
+
 def penalty_spec(text: str) -> str:
     """The argparse type of `--penalty`: `NAME[:STRENGTH[:INTERVAL]]`, normalized.
 
@@ -210,7 +236,8 @@ class DCGANRecipe(Recipe):
             "--learning-rate-decay",
             choices=["none", "linear", "cosine"],
             help="decay both learning rates to 0 over the run's --epochs (linear or half-cosine "
-            "ramp). Default: none",
+            "ramp); the length is fixed by the first run, so --resume cannot extend --epochs. "
+            "Default: none",
         )
         parser.add_argument(
             "--augment",
@@ -231,6 +258,9 @@ class DCGANRecipe(Recipe):
         import keras
 
         import keras_gan_kit as kgk
+
+        decay = config.get("learning_rate_decay", "none")
+        decay_epochs = _decay_epochs(config)
 
         labels, num_classes, stream = None, None, None
         if os.path.isdir(config["dataset"]):  # streamed: big folders do not fit in memory
@@ -292,10 +322,9 @@ class DCGANRecipe(Recipe):
         )
         penalties = penalties_from_config(config["penalty"])
         num_images = len(images) if stream is None else stream.num_images
-        steps = config["epochs"] * math.ceil(num_images / config["batch_size"])
+        steps = decay_epochs * math.ceil(num_images / config["batch_size"])
 
         def adam(rate, updates_per_step=1):
-            decay = config.get("learning_rate_decay", "none")
             if decay != "none":
                 ramps = {
                     "linear": kgk.optimizers.LinearSchedule,
@@ -340,5 +369,7 @@ class DCGANRecipe(Recipe):
             **config,
             "penalty": [keras.saving.serialize_keras_object(p) for p in penalties],
         }
+        if decay != "none":
+            record["learning_rate_decay_epochs"] = decay_epochs
         data = (images, labels) if stream is None else (stream,)
         return Training(gan, data, callbacks, config["epochs"], summary, record)

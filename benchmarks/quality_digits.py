@@ -9,7 +9,8 @@ resize to 299x299, as TensorFlow's FID code and StyleGAN2-ADA):
 * unconditional digits: FID and KID of `--num-fake` generated images (the EMA
   generator when the run has one) against all 1,797 bundled digits at the
   training size (16x16, repeated to RGB);
-* conditional digits: the same overall, plus intra-FID (the mean over the 10
+* conditional digits (the recipes named `conditional*`, trained with
+  `--conditional`): the same overall, plus intra-FID (the mean over the 10
   classes of the FID between one class's generated and real images);
 * Pix2Pix on the offline demo set: FID/KID of the translations of held-out
   label maps against their photos, and their L1 error.
@@ -86,6 +87,10 @@ RECIPES = {
     "hinge_sn": ["--loss", "hinge", "--discriminator-normalization", "none", "--spectral-norm"],
     # The default without the generator EMA (what the EMA buys).
     "default_no_ema": ["--ema-half-life", "0"],
+    # Recipes named conditional* train with --conditional and also report intra-FID:
+    # the conditional default, and the conditional model of the previous default.
+    "conditional": [],
+    "conditional_previous_default": PREVIOUS_DEFAULT,
 }
 
 
@@ -193,13 +198,14 @@ def main(argv=None):
                     protocol="200 held-out demo label maps (seed 1000+s) vs their photos",
                 )
             else:
-                extra = ["--conditional"] if recipe == "conditional" else []
+                conditional = recipe.startswith("conditional")
+                extra = ["--conditional"] if conditional else []
                 wall, cpu, options = _train(args, recipe, seed, folder, extra)
                 row.update(train_seconds=wall, train_cpu_seconds=cpu, options=options)
                 gan = keras.models.load_model(os.path.join(folder, "model.keras"))
                 latents = gan.sample_latents(args.num_fake, seed=1234)
                 fake_labels = None
-                if recipe == "conditional":
+                if conditional:
                     fake_labels = np.arange(args.num_fake) % 10
                 fake = extractor(gan.generate(latents=latents, labels=fake_labels))
                 row.update(
@@ -207,7 +213,7 @@ def main(argv=None):
                     kid=kid(real_features, fake),
                     protocol=f"{args.num_fake} generated vs 1797 real digits at 16x16",
                 )
-                if recipe == "conditional":
+                if conditional:
                     per_class = [
                         float(fid_from_features(real_features[labels == c], fake[fake_labels == c]))
                         for c in range(10)

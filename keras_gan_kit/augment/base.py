@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from keras_gan_kit.utils.validation import check_seed
+from keras_gan_kit.utils.validation import check_data_format, check_seed
 
 __all__ = ["DiscriminatorAugmentation"]
 
@@ -56,14 +56,7 @@ class DiscriminatorAugmentation(keras.layers.Layer):
         kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
         self.seed = check_seed(seed)
-        if data_format is None:
-            data_format = keras.config.image_data_format()
-        if data_format not in ("channels_last", "channels_first"):
-            raise ValueError(
-                "`data_format` must be 'channels_last', 'channels_first' or None. Received: "
-                f"data_format={data_format!r}"
-            )
-        self.data_format = data_format
+        self.data_format = check_data_format(data_format)
         self.seed_generator = keras.random.SeedGenerator(seed, name="augmentation_seed")
 
     def build(self, input_shape):

@@ -7,7 +7,12 @@ import math
 import keras
 from keras import ops
 
-from keras_gan_kit.utils.validation import check_positive_int, check_seed
+from keras_gan_kit.utils.validation import (
+    check_bool,
+    check_data_format,
+    check_positive_int,
+    check_seed,
+)
 
 __all__ = ["RandomJitter", "default_jitter_size"]
 
@@ -42,12 +47,6 @@ def _check_size(value, arg):
             )
         return tuple(check_positive_int(v, arg) for v in value)
     return (check_positive_int(value, arg),) * 2
-
-
-def _check_bool(value, arg):
-    if not isinstance(value, bool):
-        raise ValueError(f"`{arg}` must be True or False. Received: {arg}={value!r}")
-    return value
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_kit")
@@ -145,14 +144,14 @@ class RandomJitter(keras.layers.Layer):
         kwargs.setdefault("dtype", "float32")
         kwargs.setdefault("autocast", False)
         super().__init__(**kwargs)
-        self.jitter = _check_bool(jitter, "jitter")
+        self.jitter = check_bool(jitter, "jitter")
         self.jitter_size = _check_size(jitter_size, "jitter_size")
         if self.jitter_size is not None and not jitter:
             raise ValueError(
                 "`jitter_size` sets the resize of the random jitter, which is off. Received: "
                 f"jitter_size={jitter_size!r} with jitter=False"
             )
-        self.flip = _check_bool(flip, "flip")
+        self.flip = check_bool(flip, "flip")
         if interpolation not in _INTERPOLATIONS:
             raise ValueError(
                 f"`interpolation` must be one of {list(_INTERPOLATIONS)}. Received: "
@@ -160,14 +159,7 @@ class RandomJitter(keras.layers.Layer):
             )
         self.interpolation = interpolation
         self.seed = check_seed(seed)
-        if data_format is None:
-            data_format = keras.config.image_data_format()
-        if data_format not in ("channels_last", "channels_first"):
-            raise ValueError(
-                "`data_format` must be 'channels_last', 'channels_first' or None. Received: "
-                f"data_format={data_format!r}"
-            )
-        self.data_format = data_format
+        self.data_format = check_data_format(data_format)
         self.seed_generator = keras.random.SeedGenerator(seed, name="jitter_seed")
         # No weights depend on the input shape: built from the start (fit() must find it
         # built; call() checks the sizes, which are static inside the step).

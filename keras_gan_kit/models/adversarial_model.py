@@ -14,7 +14,7 @@ from keras_gan_kit.models.batch_monitor import BatchMonitor
 from keras_gan_kit.models.common import loss_scaled, resolve_optimizer, uses_float16
 from keras_gan_kit.optimizers import OptimizerGroup
 from keras_gan_kit.trainers import Phase, PhaseContext
-from keras_gan_kit.utils.validation import check_positive_int, check_seed
+from keras_gan_kit.utils.validation import check_bool, check_positive_int, check_seed
 
 __all__ = ["AdversarialModel"]
 
@@ -337,10 +337,7 @@ class AdversarialModel(keras.Model):
                 that a loaded model is compiled the same way. Defaults to None.
         """
         check_positive_int(steps_per_execution, "steps_per_execution")
-        if not isinstance(check_batches, bool):
-            raise ValueError(
-                f"`check_batches` must be True or False. Received: check_batches={check_batches!r}"
-            )
+        check_bool(check_batches, "check_batches")
         if steps_per_execution > 1 and keras.backend.backend() == "torch":
             raise ValueError(
                 "Keras runs one step per call on the PyTorch backend; "

@@ -14,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "check_bool",
     "check_conditional_gan",
+    "check_data_format",
     "check_features",
     "check_finite_number",
     "check_fraction",
@@ -221,6 +223,49 @@ def check_int(value, arg: str, minimum: int | None = None) -> int:
         bound = "" if minimum is None else f" >= {minimum}"
         raise ValueError(f"`{arg}` must be an int{bound}. Received: {arg}={value!r}")
     return int(value)
+
+
+def check_bool(value, arg: str) -> bool:
+    """Checks a flag: exactly True or False (not 0, 1 or None).
+
+    Args:
+        value: the value to check.
+        arg: str. The argument's name, used in the error message.
+
+    Returns:
+        `value`.
+
+    Raises:
+        ValueError: if `value` is not a bool.
+    """
+    if not isinstance(value, bool):
+        raise ValueError(f"`{arg}` must be True or False. Received: {arg}={value!r}")
+    return value
+
+
+def check_data_format(data_format) -> str:
+    """Checks an image layout argument, as Keras' image layers take it.
+
+    Args:
+        data_format: `"channels_last"`, `"channels_first"` or None (Keras'
+            `keras.config.image_data_format()`).
+
+    Returns:
+        `"channels_last"` or `"channels_first"`.
+
+    Raises:
+        ValueError: for any other value.
+    """
+    if data_format is None:
+        import keras  # only here: the rest of this module needs NumPy alone
+
+        return keras.config.image_data_format()
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(
+            "`data_format` must be 'channels_last', 'channels_first' or None. Received: "
+            f"data_format={data_format!r}"
+        )
+    return data_format
 
 
 def check_seed(seed, arg: str = "seed") -> int | None:

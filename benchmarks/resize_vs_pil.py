@@ -1,4 +1,6 @@
-"""`keras.ops.image.resize(antialias=True)` against the PIL resize loops it replaced.
+"""`utils.resize.resize_images` against the PIL resize loops it replaced.
+
+`resize_images` is `keras.ops.image.resize(antialias=True)` in batches.
 
 For the float resizes the loaders and `translate_images` used to do channel by
 channel with PIL's float ("F" mode) images, prints the max abs difference on
@@ -15,10 +17,10 @@ Measured here (2 shared cores, keras 3.15, 2026-12-01; results/resize_vs_pil_*.j
 the float paths agree to float32 rounding on all three backends (max 6.3e-6; the
 digits 8 -> 16/32/64 px bilinear: exactly 0; the 100 faces 25 -> 16/32/64 px
 bicubic: <= 5e-7); the 8-bit path differs by 0.012-0.035 (3-9 grey levels).
-CPU seconds, PIL loop -> Keras, for the 1,797 digits 8 -> 32 px: TensorFlow
-0.043 -> 0.081, JAX 0.041 -> 0.004, torch 0.043 -> 0.025; for the 100 faces
-25 -> 32 px: 0.002 -> 0.008, 0.003 -> 0.001, 0.004 -> 0.020. Milliseconds either
-way, once per data set load.
+CPU seconds, PIL loop -> `resize_images`, for the 1,797 digits 8 -> 32 px: TensorFlow
+0.039 -> 0.116, JAX 0.039 -> 0.011, torch 0.038 -> 0.011; for the 100 faces
+25 -> 32 px: 0.002 -> 0.008, 0.002 -> 0.001, 0.004 -> 0.001. Milliseconds either
+way, once per data set load (timings of a few ms vary by 2x between runs here).
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from importlib import resources
 
 import keras
 import numpy as np
-from keras import ops
 from PIL import Image
+
+from keras_gan_kit.utils.resize import resize_images
 
 FILTERS = {"bilinear": Image.Resampling.BILINEAR, "bicubic": Image.Resampling.BICUBIC}
 
@@ -43,11 +46,6 @@ def pil_float(images, size, method):
             channel = Image.fromarray(np.ascontiguousarray(image[:, :, c], dtype="float32"))
             out[i, :, :, c] = np.asarray(channel.resize((size[1], size[0]), FILTERS[method]))
     return out
-
-
-def keras_resize(images, size, method):
-    resized = ops.image.resize(images, size, interpolation=method, antialias=True)
-    return ops.convert_to_numpy(resized).astype("float32")
 
 
 def cpu_seconds(fn, *args, repeats=3):
@@ -87,7 +85,7 @@ def main():
     results = {"backend": keras.backend.backend(), "float": {}, "uint8": {}}
     for name, images, size, method in cases:
         reference, pil_s = cpu_seconds(pil_float, images, size, method)
-        resized, keras_s = cpu_seconds(keras_resize, images, size, method)
+        resized, keras_s = cpu_seconds(resize_images, images, size, method)
         results["float"][name] = {
             "max_abs_diff": float(np.abs(reference - resized).max()),
             "pil_cpu_s": round(pil_s, 4),
@@ -97,7 +95,7 @@ def main():
     for size in [(256, 256), (300, 300), (1024, 1024)]:
         image = Image.fromarray(photo_uint8).resize((size[1], size[0]), FILTERS["bicubic"])
         pil = np.asarray(image, "float32") / 255.0
-        resized = keras_resize(photo_uint8[None].astype("float32") / 255.0, size, "bicubic")[0]
+        resized = resize_images(photo_uint8[None].astype("float32") / 255.0, size, "bicubic")[0]
         rounded = np.round(np.clip(resized, 0.0, 1.0) * 255.0) / 255.0
         results["uint8"][f"photo 512->{size[0]}x{size[1]} bicubic"] = {
             "max_abs_diff_clipped_rounded": float(np.abs(pil - rounded).max())

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.abc
-import importlib.machinery
 import importlib.util
 import sys
 
@@ -87,44 +86,28 @@ class _ImportAllAfterKeras(importlib.abc.MetaPathFinder):
         self.keras_imported = False
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname == "keras":
-            spec = self._spec(fullname, path, target, importlib.util.find_spec)
-            after = self._after_keras
-        elif fullname.startswith(__name__ + "."):
-            spec = self._spec(fullname, path, target, importlib.machinery.PathFinder.find_spec)
-            after = self._after_own_module
-        else:
+        is_keras = fullname == "keras"
+        if not (is_keras or fullname.startswith(__name__ + ".")):
             return None
+        sys.meta_path.remove(self)  # the other finders find it, not this one again
+        try:
+            spec = importlib.util.find_spec(fullname)
+        finally:
+            sys.meta_path.insert(0, self)
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
         exec_module = spec.loader.exec_module
 
         def exec_then_check(module):
             exec_module(module)
-            after(fullname)
+            self.keras_imported = self.keras_imported or is_keras
+            if self.keras_imported and not _own_import_under_way(except_for=fullname):
+                if self in sys.meta_path:
+                    sys.meta_path.remove(self)
+                _import_all()
 
         spec.loader.exec_module = exec_then_check
         return spec
-
-    def _spec(self, fullname, path, target, find):
-        sys.meta_path.remove(self)  # the other finders find it, not this one again
-        try:
-            if find is importlib.util.find_spec:
-                return find(fullname)
-            return find(fullname, path, target)
-        finally:
-            sys.meta_path.insert(0, self)
-
-    def _after_keras(self, fullname):
-        self.keras_imported = True
-        self._after_own_module(fullname)
-
-    def _after_own_module(self, fullname):
-        if not self.keras_imported or _own_import_under_way(except_for=fullname):
-            return
-        if self in sys.meta_path:
-            sys.meta_path.remove(self)
-        _import_all()
 
 
 def _own_import_under_way(except_for: str) -> bool:

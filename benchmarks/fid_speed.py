@@ -63,7 +63,7 @@ def network_flops(model) -> int:
     import keras
 
     total = 0
-    for layer in model._flatten_layers(include_self=False, recursive=True):
+    for layer in model.layers:  # the port is one functional graph of plain layers
         if isinstance(layer, keras.layers.Conv2D):
             _, height, width, _ = layer.output.shape
             kh, kw, cin, cout = layer.kernel.shape

@@ -165,3 +165,10 @@ def test_resume_keeps_the_decay_schedule_and_refuses_to_stretch_it(tmp_path):
     assert _rate(g_opt, STEPS_PER_EPOCH) == pytest.approx(0.5e-4)
     assert _rate(g_opt, 2 * STEPS_PER_EPOCH) == pytest.approx(0.0, abs=1e-12)
     assert (shorter.epochs, shorter.config["learning_rate_decay_epochs"]) == (1, 2)
+
+
+def test_augment_option_knows_diffaugments_transforms():
+    from keras_gan_kit.augment import diffaugment
+    from keras_gan_kit.cli.train.dcgan import _DIFFAUGMENT_TRANSFORMS
+
+    assert _DIFFAUGMENT_TRANSFORMS == diffaugment._POLICIES

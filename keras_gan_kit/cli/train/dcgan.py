@@ -122,12 +122,17 @@ def _beta(text: str) -> float:
     return value
 
 
+# DiffAugment's transforms, written here because `--help` must not import Keras
+# (`keras_gan_kit.augment` does); a test checks them against DiffAugment's own list.
+_DIFFAUGMENT_TRANSFORMS = ("color", "translation", "cutout")
+
+
 def _augment_policy(text: str) -> str:
     """The argparse type of `--augment`: `none` or a DiffAugment policy, normalized."""
     parts = [p.strip().lower() for p in text.split(",") if p.strip()]
     if parts == ["none"]:
         return "none"
-    known = ("color", "translation", "cutout")
+    known = _DIFFAUGMENT_TRANSFORMS
     if not parts or any(p not in known for p in parts) or len(set(parts)) != len(parts):
         raise argparse.ArgumentTypeError(
             f"expected none or DiffAugment transforms among {', '.join(known)} joined by "
